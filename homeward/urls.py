@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("homeward.api.urls")),
+    path("", include("homeward.web.urls")),
+]
