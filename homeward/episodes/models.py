@@ -95,7 +95,9 @@ class Episode(models.Model):
     def duration_hours(self) -> float | None:
         if self.returned_at is None:
             return None
-        return (self.returned_at - self.started_at).total_seconds() / 3600.0
+        from .rules import elapsed_hours
+
+        return elapsed_hours(self.started_at, self.returned_at)
 
 
 class RiskChange(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from homeward.problems import Problem, Refused
 
@@ -78,7 +78,9 @@ def parse_datetime(value: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LONDON)
-    return parsed
+    # Held in UTC from here on: Python compares and subtracts two times of the
+    # same zone by their wall clocks, which is wrong across a clock change.
+    return parsed.astimezone(timezone.utc)
 
 
 def parse_date(value: str) -> date:

@@ -7,7 +7,7 @@ result, and the tests exercise them at their edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -73,6 +73,14 @@ def derive_times(accounts: Sequence[Account]) -> EpisodeTimes:
         returned_at=min(returned) if returned else None,
         risk_level=risk,
     )
+
+
+def elapsed_hours(start: datetime, end: datetime) -> float:
+    """Real elapsed hours between two moments. Python subtracts two times of
+    the same zone by their wall clocks, so both are taken to UTC first: an
+    episode across the March clock change is an hour shorter than its
+    wall-clock times suggest (definitions.md, "Duration")."""
+    return (end.astimezone(timezone.utc) - start.astimezone(timezone.utc)).total_seconds() / 3600.0
 
 
 def overlaps(a_start: datetime, a_end: datetime | None, b_start: datetime, b_end: datetime | None) -> bool:
