@@ -7,7 +7,8 @@ A child is in a person's scope through live relationships:
   home in its area, children placed in its area now, and children whose
   episodes happened in its area (the authority holds those records);
 - the police missing team: children living, placed now, or gone missing in
-  the authorities their force covers;
+  the authorities their force covers (an episode counts for an area when it
+  happened there or when a report from that area's feed joined it);
 - care provider staff: children placed now with one of their organisation's
   providers;
 - anyone: children allocated to them, or to their organisation (for example
@@ -47,7 +48,7 @@ def authority_ids_for(actor) -> list[int]:
 
 
 def children_visible_to(actor) -> QuerySet:
-    from homeward.episodes.models import Episode
+    from homeward.episodes.models import Episode, Notification
     from homeward.people.models import Allocation, Child
 
     base = Child.objects.filter(merged_into__isnull=True)
@@ -70,6 +71,10 @@ def children_visible_to(actor) -> QuerySet:
             condition |= Q(home_authority_id__in=area_ids)
             condition |= Exists(_open_placements(today).filter(host_authority_id__in=area_ids))
             condition |= Exists(Episode.objects.filter(child=OuterRef("pk"), area_authority_id__in=area_ids))
+            # A report from this area may have joined an episode recorded by another area.
+            condition |= Exists(
+                Notification.objects.filter(episode__child=OuterRef("pk"), area_authority_id__in=area_ids)
+            )
             if role in COUNCIL_CASE_ROLES:
                 condition |= Q(responsible_authority_id__in=area_ids)
     elif role == Role.CARE_STAFF:
