@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "homeward.placements",
     "homeward.people",
     "homeward.episodes",
+    "homeward.synth",
     "homeward.web",
     "homeward.api",
 ]
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "homeward.access.middleware.RequestContextMiddleware",
+    "homeward.access.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -133,6 +135,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("HOMEWARD_STATIC_ROOT", str(BASE_DIR.parent / "static_build")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # filled by collectstatic; WhiteNoise also serves from the apps
 STATICFILES_DIRS: list[Path] = []
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
@@ -145,6 +148,13 @@ SESSION_COOKIE_AGE = env_int("HOMEWARD_SESSION_SECONDS", 8 * 3600)
 SESSION_COOKIE_SECURE = env_bool("HOMEWARD_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Pages use no inline script or style: a strict policy costs nothing.
+CONTENT_SECURITY_POLICY = env_str(
+    "HOMEWARD_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+)
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

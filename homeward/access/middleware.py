@@ -23,3 +23,21 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_origin(token)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and no caching of pages that may hold personal data."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.csp = settings.CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.csp and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.csp
+        if not request.path.startswith("/static/") and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -5,3 +5,8 @@ class WebConfig(AppConfig):
     name = "homeward.web"
     label = "web"
     verbose_name = "Web pages"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,7 +1,34 @@
 from django.conf import settings
+from django.urls import reverse
+
+from homeward.access.roles import can_record_episodes, can_search_audit, can_see_named_records
 
 
 def service(request):
+    """What every page needs: the service name, who is signed in, and the navigation."""
     user = getattr(request, "user", None)
-    membership = user.membership if user is not None and user.is_authenticated else None
-    return {"service_name": settings.SERVICE_NAME, "membership": membership}
+    signed_in = user is not None and user.is_authenticated
+    membership = user.membership if signed_in else None
+    role = membership.role if membership else ""
+    nav = []
+    if signed_in:
+        path = request.path
+        items = [("Missing now", reverse("web:home"), path == reverse("web:home"))]
+        if can_see_named_records(role):
+            report = reverse("web:report_find")
+            items.append(("Children", reverse("web:children"),
+                          path.startswith(reverse("web:children")) and not path.endswith("/report-missing/")))
+            if can_record_episodes(role):
+                items.append(("Report a child missing", report,
+                              path == report or path.endswith("/report-missing/")))
+        if can_search_audit(role):
+            items.append(("Audit trail", reverse("web:audit"), path.startswith(reverse("web:audit"))))
+        items.append(("Account", reverse("web:account"), path.startswith(reverse("web:account"))))
+        nav = [{"text": text, "href": href, "current": current} for text, href, current in items]
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "membership": membership,
+        "nav": nav,
+        "can_record": can_record_episodes(role),
+        "can_see_named": can_see_named_records(role),
+    }
