@@ -9,9 +9,7 @@ from homeward.episodes.models import Episode, Notification, RiskChange
 from homeward.people.models import Child, ChildFlag
 from homeward.placements.models import Authority
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "examples"
-if not EXAMPLES.exists():  # CI clones main with shared/ beside it
-    EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "spec" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "examples"  # copies of shared/spec/examples
 
 
 @pytest.fixture
@@ -73,3 +71,11 @@ def test_raw_rows_are_kept_exactly_as_received(kent):
     assert first.raw["notes"] == "reported by mother; phone switched off"
     assert first.raw["returned_at"] == ""
     assert first.line == 2
+
+
+def test_fixture_copies_match_the_shared_spec_examples():
+    shared = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
+    if not shared.exists():
+        pytest.skip("shared/spec/examples is not beside this checkout")
+    for name in ("notifications.csv", "header.csv", "episodes.csv"):
+        assert (EXAMPLES / name).read_bytes() == (shared / name).read_bytes(), name
