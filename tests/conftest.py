@@ -79,6 +79,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection_open(monkeypatch):
+    # A management command run through `homeward.cli.main` closes every
+    # database connection when it ends (Django's run_from_argv). Inside a test
+    # that would end the test's own transaction on PostgreSQL.
+    import django.core.management.base as management_base
+
+    monkeypatch.setattr(management_base.connections, "close_all", lambda: None)
+
+
 @pytest.fixture
 def world(db):
     return build_world()
