@@ -1,7 +1,8 @@
 """Reading notification files (CSV or JSON lines) and importing them.
 
-A file is read row by row; each row is taken or rejected on its own, with its
-line number and reason, and a rejected row changes nothing stored. Problems
+A file is streamed; each row is taken or rejected on its own, with its line
+number and reason, and a rejected row changes nothing stored. Rows are taken
+in a chunk at a time by the intake engine (intake.py). Problems
 with the file as a whole (no header, required columns missing, not a
 notification file at all) refuse the file before anything is stored.
 """
@@ -193,9 +194,16 @@ def import_notifications(
     name: str | None = None,
     fmt: str | None = None,
     progress: Callable[[int], None] | None = None,
+    chunk_rows: int | None = None,
 ) -> tuple[Summary, ImportBatch]:
-    """Import a notification file for the area authority's feed."""
-    from .services import notification_apply
+    """Import a notification file for the area authority's feed.
+
+    The file is streamed and taken in by the intake engine a chunk of rows at
+    a time, each chunk in one transaction (homeward/episodes/intake.py): a
+    file that stops half way leaves its earlier chunks stored, and importing
+    it again stores the rest (rows already stored are unchanged).
+    """
+    from .intake import CHUNK_ROWS, Intake, Item
 
     if stream is None:
         if path is None:
@@ -211,19 +219,32 @@ def import_notifications(
     summary = Summary()
     batch = ImportBatch.objects.create(kind="notifications", area_authority=authority, filename=name[:300],
                                        actor_username=getattr(actor, "username", "") or "")
-    for line_no, row in read_rows(buffered, fmt, name):
-        if isinstance(row, RowError):
-            summary.rejected.append(row)
-        else:
-            try:
-                outcome = notification_apply(actor=actor, area_authority=authority, row=row, batch=batch, line=line_no)
-            except Refused as exc:
-                summary.rejected.append(RowError(line_no, "; ".join(f"{p.field}: {p.message}" for p in exc.problems)))
+    intake = Intake(actor=actor, area_authority=authority, batch=batch, chunk_rows=chunk_rows or CHUNK_ROWS)
+    pending: list[tuple[int, dict | RowError]] = []
+
+    def take() -> None:
+        items = [Item(row=row, line=line_no) for line_no, row in pending if not isinstance(row, RowError)]
+        results = iter(intake.apply(items))
+        for line_no, row in pending:
+            if isinstance(row, RowError):
+                summary.rejected.append(row)
+                continue
+            result = next(results)
+            if result.kind is None:
+                summary.rejected.append(RowError(line_no, "; ".join(f"{p.field}: {p.message}" for p in result.problems)))
             else:
-                setattr(summary, outcome.kind, getattr(summary, outcome.kind) + 1)
-                summary.review += int(outcome.review)
+                setattr(summary, result.kind, getattr(summary, result.kind) + 1)
+                summary.review += int(result.review)
         if progress is not None:
-            progress(1)
+            progress(len(pending))
+        pending.clear()
+
+    for line_no, row in read_rows(buffered, fmt, name):
+        pending.append((line_no, row))
+        if len(pending) >= intake.chunk_rows:
+            take()
+    if pending:
+        take()
     batch.finished_at = timezone.now()
     batch.summary = summary.as_dict()
     batch.save(update_fields=["finished_at", "summary"])

@@ -3,14 +3,16 @@ recording a return, changing the risk level.
 
 Every reporter's row, whether from a police feed, an upload, the API or a
 form in Homeward, becomes a `Notification` kept unchanged, and the episode is
-derived from the current accounts (rules.derive_times). Each service runs in
-one transaction, audits what it did, and changes nothing when it refuses.
+derived from the current accounts (rules.derive_times). Rows are taken in by
+the intake engine (homeward/episodes/intake.py), a file a few thousand rows at
+a time and a form or API call as a chunk of one, so there is one
+implementation of the rules (docs/decisions/0006-batched-intake.md). Each
+service runs in one transaction, audits what it did, and changes nothing when
+it refuses.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,15 +24,18 @@ from django.utils import timezone
 from homeward.access.audit import audit_record
 from homeward.access.models import AuditEvent
 from homeward.access.roles import can_record_episodes
-from homeward.people.models import Child, ChildIdentifier, MatchReview
-from homeward.people.resolve import resolve_child
-from homeward.people.services import child_add_flag, child_create, child_ensure_alias, child_ensure_identifier
+from homeward.people.models import Child
 from homeward.placements.models import Authority, Placement, Provider
 from homeward.problems import Problem, Refused
 
 from . import rules
-from .models import Episode, Notification, RiskChange, Status
-from .parsing import ParsedRow, parse_row
+from .intake import ChildIndex, Intake, Item, Note, content_hash, derive_episode, merge_stored_episodes, placements_of, risk_change
+from .models import Episode, RiskChange
+
+__all__ = [
+    "Outcome", "actor_source", "content_hash", "episode_change_risk", "episode_record_return",
+    "episode_report_missing", "notification_apply", "placement_at", "recompute",
+]
 
 
 @dataclass
@@ -39,11 +44,6 @@ class Outcome:
     episode: Episode
     child: Child
     review: bool = False
-
-
-def content_hash(row: dict) -> str:
-    canonical = json.dumps({k: ("" if v is None else v) for k, v in row.items()}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def actor_source(actor) -> str:
@@ -100,59 +100,17 @@ def placement_at(child: Child, moment: datetime) -> Placement | None:
 
 
 def recompute(episode: Episode, *, actor=None, source: str = "") -> None:
-    """Set the episode's times, risk, placement and origin from its notifications."""
-    accounts = _accounts(episode)
-    times = rules.derive_times(accounts)
-    notes = list(episode.notifications.all().order_by("pk"))
-    latest_by_report = {}
-    for n in notes:
-        latest_by_report[(n.source, n.source_ref)] = n
-    current = list(latest_by_report.values())
-
-    episode.started_at = times.started_at
-    episode.last_seen_at = times.last_seen_at
-    episode.reported_at = times.reported_at
-    episode.returned_at = times.returned_at
-    if episode.status != Status.CLOSED or times.returned_at is None:
-        episode.status = rules.status_for(times.returned_at)
-    if times.returned_at is not None:
-        first_return = min((n for n in current if n.returned_at is not None), key=lambda n: n.returned_at)
-        episode.found_postcode = first_return.raw.get("found_postcode", "") or episode.found_postcode
-    first = min(current, key=lambda n: (n.last_seen_at or n.reported_at, n.pk))
-    episode.postcode = (first.raw.get("postcode") or episode.postcode or "").strip().upper()[:10]
-    if any((n.raw.get("category") or "").strip().lower() == "absent" for n in current) and not any(
-        (n.raw.get("category") or "").strip().lower() == "missing" for n in current
-    ):
-        episode.category = "absent"
-    else:
-        episode.category = "missing"
-
-    placement = placement_at(episode.child, episode.started_at)
-    has_any = Placement.objects.filter(child=episode.child).exists()
-    reported_care = any((n.raw.get("missing_from") or "").strip().lower() == "care" for n in current)
-    episode.missing_from = rules.missing_from(
-        placement_open=placement is not None, has_any_placement=has_any, reported="care" if reported_care else None
+    """Set the episode's times, risk, placement and origin from its
+    notifications (intake.derive_episode, as the intake does), and save it."""
+    notes = [Note.of(n) for n in episode.notifications.all().order_by("pk")]
+    change = derive_episode(
+        episode, notes,
+        placements=placements_of([episode.child_id]).get(episode.child_id, []),
+        child_responsible_id=episode.child.responsible_authority_id,
+        provider_id_for_urn=lambda urn: Provider.objects.filter(urn=urn).values_list("pk", flat=True).first(),
     )
-    episode.placement = placement
-    if placement is not None:
-        episode.responsible_authority = placement.responsible_authority
-        episode.provider = placement.provider
-    else:
-        episode.responsible_authority = episode.child.responsible_authority if episode.missing_from == "care" else None
-        urns = [(n.raw.get("provider_urn") or "").strip().upper() for n in current]
-        urn = next((u for u in urns if u), "")
-        episode.provider = Provider.objects.filter(urn=urn).first() if urn else None
-
-    if times.risk_level and times.risk_level != episode.risk_level:
-        RiskChange.objects.create(
-            episode=episode,
-            risk_level=times.risk_level,
-            previous_level=episode.risk_level,
-            changed_by=actor if getattr(actor, "pk", None) else None,
-            source=source,
-            reason="Reported by " + source if source else "",
-        )
-        episode.risk_level = times.risk_level
+    if change is not None:
+        risk_change(episode.pk, change[0], change[1], actor=actor, source=source).save()
     episode.save()
 
 
@@ -165,10 +123,7 @@ def _overlapping(child: Child, start: datetime, end: datetime | None, exclude: l
 
 
 def _merge_episodes(target: Episode, others: list[Episode]) -> None:
-    for other in others:
-        other.notifications.update(episode=target)
-        RiskChange.objects.filter(episode=other).update(episode=target)
-        other.delete()
+    merge_stored_episodes(target, others)
 
 
 # --- taking in a notification ------------------------------------------------------
@@ -192,144 +147,19 @@ def notification_apply(
     cannot be taken. `strict` refuses, rather than merges, a report that
     overlaps an existing episode of a different reporter (used by the
     "report a child missing" form, where the person should see the open
-    episode instead).
+    episode instead). `child` says which child the row is about (a form on the
+    child's page); `extra` is kept with the row but not part of its content.
+
+    A chunk of one through the intake engine (homeward/episodes/intake.py),
+    audited row by row.
     """
-    now = now or timezone.now()
-    parsed = parse_row(row)
-    digest = content_hash(row)
-    existing = Notification.objects.select_related("episode", "episode__child").filter(
-        source=parsed.source, source_ref=parsed.source_ref, content_hash=digest
-    ).first()
-    if existing is not None and existing.episode is not None:
-        return Outcome("unchanged", existing.episode, existing.episode.child)
-
-    responsible = (
-        _authority_by_code(parsed.responsible_authority, "responsible_authority") if parsed.responsible_authority else None
-    )
-    problems = rules.check_times(
-        last_seen_at=parsed.last_seen_at,
-        reported_at=parsed.reported_at,
-        returned_at=parsed.returned_at,
-        dob=parsed.dob,
-        now=now,
-    )
-    if problems:
-        raise Refused(problems)
-
-    with transaction.atomic():
-        previous = (
-            Notification.objects.select_related("episode", "episode__child")
-            .filter(source=parsed.source, source_ref=parsed.source_ref, episode__isnull=False)
-            .order_by("-pk")
-            .first()
-        )
-        review_candidates = []
-        episode = previous.episode if previous else None
-        if episode is not None:
-            child = episode.child
-        elif child is None:
-            resolution = resolve_child(parsed=parsed, identifier_authority=responsible or area_authority)
-            child = resolution.child
-            if resolution.decision == "review":
-                review_candidates = resolution.candidates
-        new_child = child is None
-        if child is None:
-            is_care = parsed.missing_from == "care" or responsible is not None
-            child = child_create(
-                actor=actor,
-                first_name=parsed.first_name,
-                last_name=parsed.last_name,
-                dob=parsed.dob,
-                sex=parsed.sex,
-                responsible_authority=responsible if is_care else None,
-                home_authority=None if is_care else area_authority,
-                home_postcode="" if is_care else parsed.postcode,
-                audit=False,
-            )
-        if strict and episode is None:
-            clash = _overlapping(child, parsed.last_seen_at, parsed.returned_at, exclude=[])
-            if clash:
-                since = timezone.localtime(clash[0].started_at).strftime("%d %B %Y %H:%M")
-                raise Refused(
-                    Problem(
-                        "last_seen_at",
-                        f"This child already has an episode from {since} that overlaps this one: "
-                        "record the return on that episode, or correct the times",
-                    )
-                )
-
-        notification = Notification.objects.create(
-            area_authority=area_authority,
-            source=parsed.source,
-            source_ref=parsed.source_ref,
-            content_hash=digest,
-            raw={**row, **(extra or {})},
-            line=line,
-            batch=batch,
-            last_seen_at=parsed.last_seen_at,
-            reported_at=parsed.reported_at,
-            returned_at=parsed.returned_at,
-            risk_level=parsed.risk_level,
-            entered_by=actor if getattr(actor, "pk", None) else None,
-        )
-        kind = "updated"
-        if episode is None:
-            clash = _overlapping(child, parsed.last_seen_at, parsed.returned_at, exclude=[])
-            if clash:
-                episode, rest = clash[0], clash[1:]
-                _merge_episodes(episode, rest)
-                kind = "merged"
-            else:
-                episode = Episode(
-                    child=child,
-                    area_authority=area_authority,
-                    started_at=parsed.last_seen_at,
-                    missing_from=parsed.missing_from or "home",
-                )
-                episode.save()
-                kind = "created"
-        notification.episode = episode
-        notification.save(update_fields=["episode"])
-        recompute(episode, actor=actor, source=parsed.source)
-        # A changed account may now reach another episode of the child: one episode.
-        clash = _overlapping(child, episode.started_at, episode.returned_at, exclude=[episode.pk])
-        if clash:
-            _merge_episodes(episode, clash)
-            recompute(episode, actor=actor, source=parsed.source)
-
-        _record_child_facts(actor=actor, child=child, parsed=parsed, area_authority=area_authority, responsible=responsible)
-        for candidate, score, reasons in review_candidates:
-            MatchReview.objects.get_or_create(
-                reported_child=child,
-                candidate=candidate,
-                defaults={"notification": notification, "score": score, "reasons": list(reasons)},
-            )
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE if kind == "created" else AuditEvent.Action.UPDATE,
-            obj=episode,
-            child_id=child.pk,
-            summary=f"Notification {kind} an episode",
-            payload={"source": parsed.source, "source_ref": parsed.source_ref, "notification": notification.pk,
-                     "new_child": new_child, "review": bool(review_candidates)},
-        )
-    return Outcome(kind, episode, child, review=bool(review_candidates))
-
-
-def _record_child_facts(*, actor, child: Child, parsed: ParsedRow, area_authority, responsible) -> None:
-    if parsed.child_ref:
-        issuer = responsible or area_authority
-        holder = ChildIdentifier.objects.filter(
-            kind=ChildIdentifier.Kind.LA_CHILD, authority=issuer, value=parsed.child_ref
-        ).first()
-        if holder is None:
-            child_ensure_identifier(child=child, kind=ChildIdentifier.Kind.LA_CHILD, authority=issuer, value=parsed.child_ref)
-    child_ensure_alias(child=child, first_name=parsed.first_name, last_name=parsed.last_name, source=parsed.source)
-    for flag in parsed.flags:
-        child_add_flag(
-            actor=actor, child=child, flag=flag, source=parsed.source,
-            start_date=timezone.localtime(parsed.last_seen_at).date(), audit=False,
-        )
+    intake = Intake(actor=actor, area_authority=area_authority, batch=batch, audit_rows=True, now=now,
+                    index=ChildIndex())
+    result = intake.apply([Item(row=row, line=line, extra=extra, child=child, strict=strict)])[0]
+    if result.kind is None:
+        raise Refused(result.problems)
+    episode = Episode.objects.select_related("child").get(pk=result.episode_id)
+    return Outcome(result.kind, episode, episode.child, review=result.review)
 
 
 # --- what people do on the pages and the API -------------------------------------

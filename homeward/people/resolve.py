@@ -4,7 +4,9 @@ Order of evidence: the responsible authority's own child identifier when the
 reporter gives it; then date of birth and names through the matching rules
 (homeward/people/matching.py). A certain match links the report; an
 uncertain one creates a new record and puts the pair in the review queue, so
-that two different children are never merged silently.
+that two different children are never merged silently. Once a person has
+judged two records different children (a rejected review), neither stands in
+the way of a report that clearly fits the other (`kept_apart`).
 """
 
 from __future__ import annotations
@@ -43,9 +45,19 @@ def resolve_child(*, parsed, identifier_authority) -> Resolution:
         child = by_identifier(authority=identifier_authority, value=parsed.child_ref)
         if child is not None:
             return Resolution(child, "identifier")
+    candidates = list(candidate_children(parsed.dob))
+    if not candidates:
+        return Resolution(None, "new")
+    by_pk = {c.pk: c for c in candidates}
+    key, decision, scored = decide(report_record(parsed), [(c.pk, person_record(c)) for c in candidates])
+    return Resolution(by_pk[key] if key is not None else None, decision, [(by_pk[k], s, r) for k, s, r in scored])
+
+
+def report_record(parsed):
+    """What a parsed notification row says about the child, for matching."""
     from . import matching
 
-    report = matching.PersonRecord(
+    return matching.PersonRecord(
         first_name=parsed.first_name,
         last_name=parsed.last_name,
         dob=parsed.dob,
@@ -53,23 +65,71 @@ def resolve_child(*, parsed, identifier_authority) -> Resolution:
         postcode=parsed.postcode or None,
         provider_urn=parsed.provider_urn or None,
     )
-    candidates = list(candidate_children(parsed.dob))
-    if not candidates:
-        return Resolution(None, "new")
-    records = [(c, person_record(c)) for c in candidates]
-    key, result = matching.best_match(report, [(c.pk, rec) for c, rec in records])
-    by_pk = {c.pk: c for c in candidates}
-    scored = []
-    for c, rec in records:
-        r = matching.compare(report, rec)
-        if r.decision != "no_match":
-            scored.append((c, r.score, r.reasons))
+
+
+def decide(report, pairs, *, apart=None):
+    """Which of the candidates a report is about: ``(key, decision, scored)``.
+
+    ``pairs`` are ``(child key, PersonRecord)`` in the order of the children's
+    ids; ``decision`` is "match" (``key`` is the child), "review" or "new";
+    ``scored`` lists ``(key, score, reasons)`` of every candidate that did not
+    come out ``no_match``, best score first (the review queue). The one
+    decision used by ``resolve_child`` and by the batched intake
+    (homeward/episodes/intake.py). Each candidate is compared once.
+    """
+    from . import matching
+
+    apart = apart or kept_apart
+    if not pairs:
+        return None, "new", []
+    records = dict(pairs)
+    ranked = matching.rank_candidates(report, pairs)
+    results = dict(ranked)
+    key, result = ranked[0]
+    if result.decision == "no_match":
+        key = None
+    elif result.decision == "match" and len(ranked) > 1:
+        # Only then may best_match judge the match ambiguous; it looks at the
+        # two best candidates: give it just those (not every one again).
+        key, result = matching.best_match(report, [(k, records[k]) for k, _ in ranked[:2]])
+    if result.decision == "review" and any(r.startswith("ambiguous:") for r in result.reasons):
+        # A runner-up a person has already judged a different child from the
+        # best candidate does not make the report ambiguous, unless it would
+        # match on its own too (then the report fits both children).
+        kept = apart(key, [k for k, _ in pairs])
+        if kept:
+            left = [(k, rec) for k, rec in pairs if k not in kept or results[k].decision == "match"]
+            key, result = matching.best_match(report, left)
+    scored = [(k, results[k].score, results[k].reasons) for k, _ in pairs if results[k].decision != "no_match"]
     scored.sort(key=lambda t: -t[1])
     if result.decision == "match" and key is not None:
-        return Resolution(by_pk[key], "match", scored)
+        return key, "match", scored
     if result.decision == "review" and scored:
-        return Resolution(None, "review", scored)
-    return Resolution(None, "new")
+        return None, "review", scored
+    return None, "new", []
+
+
+def kept_apart(child_pk: int, others: list[int]) -> set[int]:
+    """Those of `others` that a person has judged a different child from
+    `child_pk` (a rejected MatchReview, either way round, also through a
+    record since merged into one of them)."""
+    from django.db.models import Q
+
+    from .models import MatchReview
+
+    ids = {child_pk, *others}
+    rows = MatchReview.objects.filter(state=MatchReview.State.REJECTED).filter(
+        Q(reported_child_id__in=ids) | Q(candidate_id__in=ids)
+        | Q(reported_child__merged_into_id__in=ids) | Q(candidate__merged_into_id__in=ids)
+    ).values_list("reported_child_id", "reported_child__merged_into_id", "candidate_id", "candidate__merged_into_id")
+    apart = set()
+    for reported, reported_into, candidate, candidate_into in rows:
+        a, b = reported_into or reported, candidate_into or candidate
+        if a == child_pk and b != child_pk:
+            apart.add(b)
+        elif b == child_pk and a != child_pk:
+            apart.add(a)
+    return apart & set(others)
 
 
 def candidate_children(dob):

@@ -139,3 +139,11 @@ def test_a_bad_update_row_leaves_the_stored_episode_as_it_was(kent, tmp_path):
     assert len(summary.rejected) == 1
     again = Episode.objects.get()
     assert (again.returned_at, again.started_at, again.updated_at) == (None, episode.started_at, episode.updated_at)
+
+
+def test_an_earlier_closed_report_for_a_child_missing_now_is_a_separate_episode(kent, tmp_path):
+    open_now = "police:kent,K-1,,Amy,Stone,2010-01-01,F,home,missing,2024-05-10T20:00,,low,CT1 1AA,,,,,,"
+    earlier = "police:kent,K-2,,Amy,Stone,2010-01-01,F,home,missing,2024-05-01T20:00,,low,CT1 1AA,,,2024-05-02T08:00,,,"
+    summary = run(kent, write(tmp_path, "\n".join([HEADER, open_now, earlier]) + "\n"))
+    assert (summary.created, summary.rejected) == (2, [])
+    assert Episode.objects.filter(returned_at__isnull=True).count() == 1
