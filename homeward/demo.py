@@ -106,23 +106,6 @@ def create_people(out) -> list[tuple[str, str, str]]:
     return logins
 
 
-def allocate_recent_returns() -> int:
-    """Give each authority's return-interview service the children who came back in the last 60 days."""
-    from homeward.episodes.models import Episode
-    from homeward.people.models import Allocation
-
-    made = 0
-    since = timezone.now() - dt.timedelta(days=60)
-    for a in AUTHORITIES:
-        rhi = Organisation.objects.get(name=f"{Authority.objects.get(code=a.code).name} Return Interview Service")
-        child_ids = set(Episode.objects.filter(area_authority__code=a.code, returned_at__gte=since)
-                        .values_list("child_id", flat=True))
-        for child_id in child_ids:
-            _, created = Allocation.objects.get_or_create(child_id=child_id, kind=Allocation.Kind.RHI, organisation=rhi)
-            made += int(created)
-    return made
-
-
 def load(out, *, scale: float = 1.0) -> None:
     """Generate and import the demo data set (idempotent: imports are)."""
     from homeward.episodes.importing import format_summary, import_notifications
@@ -150,4 +133,18 @@ def load(out, *, scale: float = 1.0) -> None:
             out.write(f"Importing {a.council}'s missing notifications...")
             summary, _ = import_notifications(actor=None, authority=authority, path=root / a.code / "notifications.csv")
             out.write("  " + format_summary(summary, f"{a.slug}-notifications.csv").splitlines()[0])
-    allocate_recent_returns()
+    from homeward.interviews.services import interviews_sync_all
+
+    out.write("Working out the return home interviews due...")
+    interviews_sync_all()
+    if _installed("homeward.protocol"):
+        from django.core.management import call_command
+
+        out.write("Running the protocol's scheduled rules...")
+        call_command("protocol", "run")
+
+
+def _installed(app: str) -> bool:
+    from django.apps import apps
+
+    return apps.is_installed(app)

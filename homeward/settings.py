@@ -57,9 +57,11 @@ INSTALLED_APPS = [
     "homeward.placements",
     "homeward.people",
     "homeward.episodes",
+    "homeward.interviews",
     "homeward.synth",
     "homeward.web",
     "homeward.api",
+    "homeward.reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from homeward.access.roles import can_record_episodes, can_search_audit, can_see_named_records
+from homeward.access.roles import can_import, can_record_episodes, can_search_audit, can_see_named_records
 
 
 def service(request):
@@ -21,6 +21,19 @@ def service(request):
             if can_record_episodes(role):
                 items.append(("Report a child missing", report,
                               path == report or path.endswith("/report-missing/")))
+        if role in ("rhi_worker", "missing_officer", "social_worker", "team_manager", "senior_manager"):
+            items.append(("Return interviews", reverse("web:interview_worklist"),
+                          path.startswith(reverse("web:interview_worklist"))))
+        if role in ("missing_officer", "team_manager", "senior_manager", "analyst"):
+            items.append(("Interview figures", reverse("web:interview_figures"),
+                          path.startswith(reverse("web:interview_figures"))))
+        if role in ("team_manager", "senior_manager"):
+            items.append(("Interview quality", reverse("web:interview_quality"),
+                          path.startswith(reverse("web:interview_quality"))))
+        if can_see_named_records(role):
+            items.append(("Possible duplicates", reverse("web:review_queue"), path.startswith(reverse("web:review_queue"))))
+        if can_import(role):
+            items.append(("Import", reverse("web:import_upload"), path.startswith(reverse("web:import_upload"))))
         if can_search_audit(role):
             items.append(("Audit trail", reverse("web:audit"), path.startswith(reverse("web:audit"))))
         items.append(("Account", reverse("web:account"), path.startswith(reverse("web:account"))))

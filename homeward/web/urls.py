@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_intake, urls_interviews, views
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("account/tokens/", views.token_new, name="token_create"),
     path("account/tokens/<int:pk>/revoke/", views.token_remove, name="token_revoke"),
     path("audit/", views.audit, name="audit"),
+    *urls_intake.urlpatterns,
+    *urls_interviews.urlpatterns,
 ]

@@ -122,7 +122,10 @@ def child_detail(request, pk: int):
         child.placements.select_related("provider", "host_authority", "responsible_authority").order_by("-start_date")
     )
     flags = list(child.flags.all())
+    from .views_interviews import child_timeline_context
+
     return render(request, "web/child.html", {
+        **child_timeline_context(request, child),
         "child": child,
         "identity_rows": present.child_identity_rows(
             child, age=child.age_on(today), aliases=list(child.aliases.all()),

@@ -228,6 +228,8 @@ def test_every_page_has_no_serious_accessibility_problem(live_server, transactio
         ("report missing", f"/children/{world.ellie.pk}/report-missing/"),
         ("record return", f"/episodes/{episode.pk}/return/"),
         ("account", "/account/"),
+        ("import notifications", "/imports/"),
+        ("possible duplicates", "/reviews/"),
     ]
     for label, url in pages:
         page.goto(base + url)
@@ -254,6 +256,10 @@ def test_every_page_has_no_serious_accessibility_problem(live_server, transactio
     page.get_by_label("Name for a new token").fill("Script")
     page.get_by_role("button", name="Create a token").click()
     found += run_axe(page, "account with a new token")
+    page.goto(f"{base}/imports/")
+    page.get_by_role("button", name="Import").click()
+    assert page.locator(".govuk-error-summary").count() == 1
+    found += run_axe(page, "import with errors")
     page.goto(f"{base}/children/999999/")
     found += run_axe(page, "page not found")
 
