@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "homeward.web",
     "homeward.api",
     "homeward.reporting",
+    "homeward.protocol",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env_str("HOMEWARD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HOMEWARD_FROM_EMAIL", "homeward@localhost")
+EMAIL_FILE_PATH = env_str("HOMEWARD_EMAIL_FILE_PATH", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -69,6 +69,10 @@ CHUNK_ROWS = 5000  # rows per transaction when importing a file
 INDEX_LIMIT = 500_000  # children held in memory for matching (about 400 bytes each)
 PROVISIONAL = 10**12  # ids given to children and episodes not stored yet (above any real id)
 _LATEST = datetime.max.replace(tzinfo=dt_timezone.utc)
+# Publish homeward.events after each chunk commits (episode.started, .updated,
+# .returned, a list of episode ids each). Off until the coordinator switches the
+# followers on (docs/protocol.md, "Episode events"); nothing else is needed.
+PUBLISH_EVENTS = False
 IN_BATCH = 500  # values per IN (...) in one query
 EPISODE_FIELDS = [  # what taking in a row may change on an episode
     "started_at", "last_seen_at", "reported_at", "returned_at", "status", "found_postcode", "postcode",
@@ -455,21 +459,23 @@ class ChildIndex:
         self.limit = limit
         self.buckets: OrderedDict[int, list[_Rec]] = OrderedDict()
         self.recs: dict[int, _Rec] = {}
-        self.by_surname: dict[int, _Rec | list[_Rec]] = {}
+        self.by_surname: dict[str, dict[int, _Rec | list[_Rec]]] = {}  # surname key -> date -> children
         self.touched: set[int] = set()
         self._given: dict[str, frozenset] = {}
         self._surname: dict[str, frozenset] = {}
         self._norm: dict[str, str] = {}
-        self._key_ids: dict[str, int] = {}
         self._bits: dict[str, int] = {}
         self._variants: dict[date, tuple[int, ...]] = {}
         self._intern: dict[str, str] = {}
         self._places: dict[tuple[str, str], str] = {}
+        self._given_weights: dict[tuple[str, str], float] = {}
+        self._surname_weights: dict[tuple[str, str], float] = {}
         self._next = PROVISIONAL
         self.checked = 0  # with check_blocking: reports compared both ways
         self.disagreements: list[tuple] = []
         self.check_blocking = False
         self.resolved = 0  # reports matched
+        self.blocked = 0  # candidates blocking found for them
         self.compared = 0  # candidates compared with them (after blocking)
 
     # keys -------------------------------------------------------------------
@@ -517,6 +523,15 @@ class ChildIndex:
         keys.discard(None)
         return keys
 
+    def _shares(self, rec: _Rec, keys) -> bool:
+        """Whether the held child has one of these keys (keys_of, stopping at the first)."""
+        given, surname = self.given_keys, self.surname_keys
+        for first, last in ((rec.first, rec.last), *rec.aliases):
+            if (not keys.isdisjoint(given(first)) or not keys.isdisjoint(surname(last))
+                    or not keys.isdisjoint(given(last)) or self._initials(first, last) in keys):
+                return True
+        return not keys.isdisjoint(self._place(rec.postcode, rec.urn))
+
     @staticmethod
     def _initials(first: str, last: str) -> str | None:
         if not first or not last:
@@ -563,16 +578,11 @@ class ChildIndex:
             sig |= bit
         return sig
 
-    def _key_id(self, key: str) -> int:
-        kid = self._key_ids.get(key)
-        if kid is None:
-            kid = self._key_ids[key] = len(self._key_ids) + 1
-        return kid
-
-    def variants(self, dob: date) -> tuple[int, ...]:
+    def variants(self, dob: date) -> frozenset[int]:
+        """The dates (ordinals) a date of birth may be a slip for, itself left out."""
         found = self._variants.get(dob)
         if found is None:
-            found = tuple(sorted(d.toordinal() for d in matching.dob_variants(dob) if d != dob))
+            found = frozenset(d.toordinal() for d in matching.dob_variants(dob) if d != dob)
             if len(self._variants) > 100_000:
                 self._variants.clear()
             self._variants[dob] = found
@@ -581,30 +591,34 @@ class ChildIndex:
     # contents ------------------------------------------------------------------
 
     def _file(self, rec: _Rec, keys=None) -> None:
-        base = rec.dob.toordinal() << 24
+        o = rec.dob.toordinal()
         for key in keys if keys is not None else self._surname_keys_of(rec):
-            slot = base | self._key_id(key)
-            held = self.by_surname.get(slot)
+            dates = self.by_surname.get(key)
+            if dates is None:
+                dates = self.by_surname[key] = {}
+            held = dates.get(o)
             if held is None:
-                self.by_surname[slot] = rec
+                dates[o] = rec
             elif isinstance(held, list):
                 held.append(rec)
             else:
-                self.by_surname[slot] = [held, rec]
+                dates[o] = [held, rec]
 
     def _unfile(self, rec: _Rec) -> None:
-        base = rec.dob.toordinal() << 24
+        o = rec.dob.toordinal()
         for key in self._surname_keys_of(rec):
-            slot = base | self._key_ids.get(key, 0)
-            held = self.by_surname.get(slot)
+            dates = self.by_surname.get(key, {})
+            held = dates.get(o)
             if held is rec:
-                del self.by_surname[slot]
+                del dates[o]
             elif isinstance(held, list):
                 held = [r for r in held if r is not rec]
                 if not held:
-                    del self.by_surname[slot]
+                    del dates[o]
                 else:
-                    self.by_surname[slot] = held if len(held) > 1 else held[0]
+                    dates[o] = held if len(held) > 1 else held[0]
+            if not dates:
+                self.by_surname.pop(key, None)
 
     def _make(self, cid, dob, first, last, sex, postcode, urn, aliases) -> _Rec:
         rec = _Rec()
@@ -735,22 +749,24 @@ class ChildIndex:
         sig = self._sig(keys)
         found: dict[int, _Rec] = {}
         for rec in bucket:
-            if rec.sig & sig and not self.keys_of(rec).isdisjoint(keys):
+            if rec.sig & sig and self._shares(rec, keys):
                 found[rec.cid] = rec
-        ids = [self._key_ids[k] for k in names if k in self._key_ids]
-        if ids:
-            get = self.by_surname.get
-            for o in self.variants(dob):
-                base = o << 24
-                for kid in ids:
-                    held = get(base | kid)
-                    if held is None:
-                        continue
-                    if isinstance(held, list):
-                        for rec in held:
-                            found[rec.cid] = rec
-                    else:
-                        found[held.cid] = held
+        variants = self.variants(dob)
+        for key in names:
+            dates = self.by_surname.get(key)
+            if not dates:
+                continue
+            # The smaller side: the dates this surname key is held for, or the slips.
+            if len(dates) <= len(variants):
+                hits = [held for o, held in dates.items() if o in variants]
+            else:
+                hits = [held for held in map(dates.get, variants) if held is not None]
+            for held in hits:
+                if isinstance(held, list):
+                    for rec in held:
+                        found[rec.cid] = rec
+                else:
+                    found[held.cid] = held
         return sorted(found.values(), key=lambda r: r.cid)
 
     def everyone_near(self, dob: date) -> list[_Rec]:
@@ -761,10 +777,57 @@ class ChildIndex:
             out.extend(self.buckets.get(o, ()))
         return sorted(out, key=lambda r: r.cid)
 
+    # The most sex, postcode and provider can add to a score; the best given name.
+    MOST_FROM_SEX_AND_PLACE = matching.W_SEX_AGREE + matching.W_POSTCODE_SAME + matching.W_PROVIDER_URN_SAME
+    MOST_FROM_GIVEN = max(matching._GIVEN_WEIGHT.values())
+
+    def may_reach_review(self, names: list[tuple[str, str, bool]], dob: date, rec: _Rec) -> bool:
+        """False only when matching.compare(report, rec) is sure to score
+        below the review threshold (for records without identifiers): then it
+        is no_match, and comparing would change nothing (resolve.decide).
+
+        The score is bounded by the date of birth's weight, the best way of
+        lining up the names (as compare does: straight or exchanged, main
+        names or aliases, with compare_given and compare_surname, remembered
+        by pairs of names), and the most sex and place can add.
+        """
+        need = (matching.REVIEW_THRESHOLD - 1e-6 - self.MOST_FROM_SEX_AND_PLACE
+                - matching._DOB_WEIGHT[matching.compare_dob(dob, rec.dob)])
+        given, surname, best_given = self._given_weight, self._surname_weight, self.MOST_FROM_GIVEN
+        swap = matching.SWAP_PENALTY
+        for fa, la, alias_a in names:
+            for fb, lb, alias_b in ((rec.first, rec.last, False), *((f, l, True) for f, l in rec.aliases)):
+                cost = matching.ALIAS_PENALTY if alias_a or alias_b else 0.0
+                for g_a, g_b, s_a, s_b, penalty in ((fa, fb, la, lb, cost), (la, fb, fa, lb, cost + swap),
+                                                    (fa, lb, la, fb, cost + swap)):
+                    s_w = surname(s_a, s_b)
+                    if s_w + best_given - penalty >= need and s_w + given(g_a, g_b) - penalty >= need:
+                        return True
+        return False
+
+    def _given_weight(self, a: str, b: str) -> float:
+        weight = self._given_weights.get((a, b))
+        if weight is None:
+            if len(self._given_weights) > 500_000:
+                self._given_weights.clear()
+            weight = self._given_weights[(a, b)] = matching._GIVEN_WEIGHT[matching.compare_given(a, b)]
+        return weight
+
+    def _surname_weight(self, a: str, b: str) -> float:
+        weight = self._surname_weights.get((a, b))
+        if weight is None:
+            if len(self._surname_weights) > 500_000:
+                self._surname_weights.clear()
+            weight = self._surname_weights[(a, b)] = matching._SURNAME_WEIGHT[matching.compare_surname(a, b)]
+        return weight
+
     def resolve(self, parsed: ParsedRow) -> tuple[int | None, str, list]:
         """(child id or None, decision, review candidates) for a report."""
         report = report_record(parsed)
         recs = self.candidates(parsed.dob, parsed.first_name, parsed.last_name, parsed.postcode, parsed.provider_urn)
+        names = [(self._name(parsed.first_name), self._name(parsed.last_name), False)]
+        self.blocked += len(recs)
+        recs = [r for r in recs if self.may_reach_review(names, parsed.dob, r)]
         self.resolved += 1
         self.compared += len(recs)
         result = decide(report, [(r.cid, r.person()) for r in recs])
@@ -824,10 +887,11 @@ class _ChildState:
 
 
 class _EpisodeState:
-    __slots__ = ("model", "notes", "child", "order", "new", "dirty", "into")
+    __slots__ = ("model", "notes", "child", "order", "new", "dirty", "into", "returned_before")
 
     def __init__(self, model, child, order, new):
         self.model = model
+        self.returned_before = None if new else model.returned_at
         self.notes: list[Note] = []
         self.child = child
         self.order = order
@@ -1429,6 +1493,14 @@ class _Chunk:
         for c in self.new_children:
             self.index.stored(c.cid, c.pk)
         self._audit(rows)
+        if PUBLISH_EVENTS:
+            from homeward import events
+
+            returned = [e.model.id for e in [*created, *live]
+                        if e.model.returned_at is not None and e.returned_before is None]
+            for name, ids in (("episode.started", [e.model.id for e in created]),
+                              ("episode.updated", [e.model.id for e in live]), ("episode.returned", returned)):
+                events.publish(name, episode_ids=ids, actor=intake.actor)
 
     def _audit(self, rows: list[_Row]) -> None:
         intake = self.intake

@@ -28,7 +28,7 @@ from homeward.people.models import Child
 from homeward.placements.models import Authority, Placement, Provider
 from homeward.problems import Problem, Refused
 
-from . import rules
+from . import intake, rules
 from .intake import ChildIndex, Intake, Item, Note, content_hash, derive_episode, merge_stored_episodes, placements_of, risk_change
 from .models import Episode, RiskChange
 
@@ -283,4 +283,8 @@ def episode_change_risk(*, actor, episode: Episode, risk_level: str, reason: str
     episode.save(update_fields=["risk_level", "updated_at"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=episode, child_id=episode.child_id,
                  summary="Changed the risk level", payload={"from": previous, "to": risk_level})
+    if intake.PUBLISH_EVENTS:
+        from homeward import events
+
+        events.publish("episode.risk_changed", episode_ids=[episode.pk], actor=actor)
     return episode

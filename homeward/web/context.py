@@ -30,6 +30,13 @@ def service(request):
         if role in ("team_manager", "senior_manager"):
             items.append(("Interview quality", reverse("web:interview_quality"),
                           path.startswith(reverse("web:interview_quality"))))
+        if role in ("missing_officer", "social_worker", "team_manager", "senior_manager", "police", "rhi_worker",
+                    "care_staff", "admin"):
+            items.append(("Tasks", reverse("tasks_mine"), path.startswith("/tasks/")))
+        if role in ("missing_officer", "team_manager", "senior_manager", "police"):
+            items.append(("Meetings", reverse("meeting_list"), path.startswith("/meetings/")))
+        if role == "admin":
+            items.append(("Protocol", reverse("protocol_current"), path.startswith("/protocol/")))
         if can_see_named_records(role):
             items.append(("Possible duplicates", reverse("web:review_queue"), path.startswith(reverse("web:review_queue"))))
         if can_import(role):

@@ -356,3 +356,20 @@ def test_a_single_row_is_audited_as_before(kent):
         "create", "episode", str(outcome.episode.pk), outcome.child.pk)
     assert event.payload["notification"] == outcome.episode.notifications.get().pk
     assert (outcome.kind, outcome.review) == ("created", False)
+
+
+def test_episode_events_name_the_episodes_each_chunk_started_updated_or_returned(kent, monkeypatch):
+    """Off until the followers are switched on (intake.PUBLISH_EVENTS); then a
+    chunk publishes, after it commits, one event of each kind with its ids."""
+    from homeward import events
+
+    heard = []
+    monkeypatch.setattr(intake_module, "PUBLISH_EVENTS", True)
+    monkeypatch.setattr(events, "publish", lambda name, *, episode_ids, actor=None: heard.append((name, episode_ids)))
+    take(kent, [row("K-1"), row("K-2", first_name="Bo", dob="2011-02-02", returned_at="2024-05-02T08:00")],
+         chunk_rows=5)
+    amy, bo = (Episode.objects.get(child__first_name=n).pk for n in ("Amy", "Bo"))
+    assert dict(heard) == {"episode.started": [amy, bo], "episode.updated": [], "episode.returned": [bo]}
+    heard.clear()
+    take(kent, [row("K-1", returned_at="2024-05-02T09:00")], chunk_rows=5)
+    assert dict(heard) == {"episode.started": [], "episode.updated": [amy], "episode.returned": [amy]}

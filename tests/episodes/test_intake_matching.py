@@ -111,3 +111,36 @@ def test_a_merged_record_is_not_a_candidate(kent):
     assert candidates(ChildIndex(), report("Mia", "Ford")) == {survivor.pk}
     assert duplicate.pk != survivor.pk
 
+
+
+def test_a_candidate_is_skipped_only_when_it_cannot_reach_the_review_queue(kent):
+    """ChildIndex.may_reach_review must be True whenever compare() scores at
+    least the review threshold, or a candidate that belongs in the review
+    queue could be skipped (this guards it against changes to the rules)."""
+    import random
+
+    from homeward.people import matching
+
+    rng = random.Random(7)
+    firsts = ["Callum", "Cal", "Kallum", "Callum James", "James", "J", "Mohammed Ali", "Muhammad", "Ali", "Amy",
+              "Aimee", "Elizabeth", "Lizzie", "Beth", "Zoe", "Zoë", "Reid", "Smith", "Hassan", "Yusuf"]
+    lasts = ["Reid", "Reed", "Read", "Smith", "Smyth", "Smith-Jones", "Jones", "Ali", "O'Brien", "Obrien", "Callum",
+             "Hart", "Al Hassan", "Hassan", "Hasan", "Stone", "Amy"]
+    dobs = [DOB, dt.date(2009, 6, 7), dt.date(2009, 7, 6), dt.date(2008, 6, 6), dt.date(2009, 6, 16),
+            dt.date(2001, 1, 1)]
+    postcodes = ["", "CT2 7NZ", "CT2 7NA", "ME15 6AA"]
+    index = ChildIndex()
+    skipped = 0
+    for i in range(3000):
+        aliases = [(rng.choice(firsts), rng.choice(lasts)) for _ in range(rng.choice([0, 0, 1, 2]))]
+        rec = index._make(i, rng.choice(dobs), rng.choice(firsts), rng.choice(lasts), rng.choice(["", "M", "F"]),
+                          rng.choice(postcodes), rng.choice(["", "SC1"]), aliases)
+        first, last, dob = rng.choice(firsts), rng.choice(lasts), rng.choice(dobs)
+        report = matching.PersonRecord(first_name=first, last_name=last, dob=dob, sex=rng.choice([None, "M", "F"]),
+                                       postcode=rng.choice(postcodes) or None, provider_urn=rng.choice([None, "SC1"]))
+        result = matching.compare(report, rec.person())
+        if not index.may_reach_review([(index._name(first), index._name(last), False)], dob, rec):
+            skipped += 1
+            assert result.score < matching.REVIEW_THRESHOLD and result.decision == "no_match", (
+                first, last, dob, rec.first, rec.last, rec.aliases, result)
+    assert skipped > 500  # and it does skip

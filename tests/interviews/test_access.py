@@ -14,7 +14,6 @@ from homeward.interviews.selectors import interview_get, interview_worklist, int
 
 from .conftest import WORDS, at, episode, interview_of
 
-pytestmark = pytest.mark.urls("tests.interviews.urls")
 
 SECRET_REASON = "Arguments about curfew"  # the reasons section: not shared
 SHARED_EXPLOITATION = "An older man offered lifts"  # shared with the police

@@ -25,7 +25,7 @@ from tests.web.test_browser import SCREENSHOTS, browser, fill_when, run_axe, sig
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.interviews.urls")]
+pytestmark = [pytest.mark.browser]
 
 WORDS = "I just wanted to see my nan. Nobody listens when I say I miss her."
 

@@ -15,7 +15,7 @@ from tests.web.test_pages import assert_page
 
 from .conftest import WORDS, at, episode, interview_of
 
-pytestmark = [pytest.mark.urls("tests.interviews.urls"),
+pytestmark = [
               pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
 

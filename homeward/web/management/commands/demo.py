@@ -15,8 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="size of the data set (1.0: about 1,000 children)")
 
     def handle(self, *args, **options):
+        import os
+        from pathlib import Path
+
+        from django.conf import settings
+
         from homeward import demo
         from homeward.web.management.commands.serve import serve
+
+        if not os.environ.get("HOMEWARD_EMAIL_BACKEND"):
+            # The demo's messages to other authorities go to files, not the terminal.
+            settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+            settings.EMAIL_FILE_PATH = str(Path.cwd() / "homeward-mail")
 
         call_command("migrate", verbosity=0)
         if demo.demo_loaded():
@@ -30,5 +40,6 @@ class Command(BaseCommand):
         for name, role, org in logins:
             self.stdout.write(f"  {name:<32} {role:<28} {org}")
         self.stdout.write("")
+        self.stdout.write(f"Messages to other authorities are written to {settings.EMAIL_FILE_PATH or 'the console'}.")
         if not options["no_serve"]:
             serve(options["host"], options["port"], 8, self.stdout)
