@@ -469,8 +469,9 @@ def duration_escalation(ctx: _Context) -> None:
         ctx.intent(name, key_episode(name, e.id, f"{step['after_hours']}h"), protocol, lead, episode=e,
                    cause_at=cause_at, due_at=due_after(cause_at, step["due_in"]), owner_role=step["owner_role"],
                    title=lambda: f"Missing for {_hours(step['after_hours'])}: escalated to {step['level'].lower()}",
-                   reason=lambda: f"The child has been missing since {when(e.started_at)}, {_hours(step['after_hours'])} "
-                          f"at {when(cause_at)}; the protocol escalates to {step['level'].lower()} at that point",
+                   reason=lambda: f"The child, missing since {when(e.started_at)}, had been missing "
+                          f"{_hours(step['after_hours'])} at {when(cause_at)}; the protocol escalates to "
+                          f"{step['level'].lower()} at that point",
                    details=(("level", step["level"]), ("after_hours", step["after_hours"])))
 
 
