@@ -31,9 +31,9 @@ def service(request):
             items.append(("Interview quality", reverse("web:interview_quality"),
                           path.startswith(reverse("web:interview_quality"))))
         if role in ("missing_officer", "social_worker", "team_manager", "senior_manager", "police", "rhi_worker",
-                    "care_staff", "admin"):
+                    "care_staff"):
             items.append(("Tasks", reverse("tasks_mine"), path.startswith("/tasks/")))
-        if role in ("missing_officer", "team_manager", "senior_manager", "police"):
+        if role in ("missing_officer", "social_worker", "team_manager", "senior_manager"):
             items.append(("Meetings", reverse("meeting_list"), path.startswith("/meetings/")))
         if role == "admin":
             items.append(("Protocol", reverse("protocol_current"), path.startswith("/protocol/")))
