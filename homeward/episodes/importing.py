@@ -231,7 +231,8 @@ def import_notifications(
                 continue
             result = next(results)
             if result.kind is None:
-                summary.rejected.append(RowError(line_no, "; ".join(f"{p.field}: {p.message}" for p in result.problems)))
+                reason = "; ".join(f"{p.field}: {p.message}" for p in result.problems)
+                summary.rejected.append(RowError(line_no, reason))
             else:
                 setattr(summary, result.kind, getattr(summary, result.kind) + 1)
                 summary.review += int(result.review)

@@ -37,8 +37,10 @@ phonetic name key with it (blocking, see `ChildIndex`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -56,7 +58,7 @@ from homeward.access.audit import audit_record
 from homeward.access.models import AuditEvent
 from homeward.people import matching
 from homeward.people.models import Child, ChildAlias, ChildFlag, ChildIdentifier, MatchReview
-from homeward.people.resolve import decide, report_record
+from homeward.people.resolve import decide, kept_apart, report_record
 from homeward.people.services import _check_child_fields
 from homeward.placements.models import Authority, Placement, Provider
 from homeward.problems import Problem, Refused
@@ -199,7 +201,8 @@ def derive_episode(
     categories = {n.category for n in current}
     episode.category = "absent" if "absent" in categories and "missing" not in categories else "missing"
 
-    placement = placement_open_on(placements, episode.started_at.astimezone(tz or timezone.get_current_timezone()).date())
+    day = episode.started_at.astimezone(tz or timezone.get_current_timezone()).date()
+    placement = placement_open_on(placements, day)
     reported_care = any(n.missing_from == "care" for n in current)
     episode.missing_from = rules.missing_from(
         placement_open=placement is not None, has_any_placement=bool(placements),
@@ -546,7 +549,7 @@ class ChildIndex:
             district = matching.normalise_postcode(postcode)[1] if postcode else None
             found = tuple(k for k in ("pc:" + district if district else "",
                                       "urn:" + urn.strip().upper() if urn and urn.strip() else "") if k)
-            if len(self._places) > 200_000:
+            if len(self._places) > 50_000:
                 self._places.clear()
             self._places[key] = found
         return found
@@ -578,11 +581,11 @@ class ChildIndex:
             sig |= bit
         return sig
 
-    def variants(self, dob: date) -> frozenset[int]:
+    def variants(self, dob: date) -> array:
         """The dates (ordinals) a date of birth may be a slip for, itself left out."""
         found = self._variants.get(dob)
         if found is None:
-            found = frozenset(d.toordinal() for d in matching.dob_variants(dob) if d != dob)
+            found = array("i", sorted(d.toordinal() for d in matching.dob_variants(dob) if d != dob))
             if len(self._variants) > 100_000:
                 self._variants.clear()
             self._variants[dob] = found
@@ -808,7 +811,7 @@ class ChildIndex:
     def _given_weight(self, a: str, b: str) -> float:
         weight = self._given_weights.get((a, b))
         if weight is None:
-            if len(self._given_weights) > 500_000:
+            if len(self._given_weights) > 100_000:
                 self._given_weights.clear()
             weight = self._given_weights[(a, b)] = matching._GIVEN_WEIGHT[matching.compare_given(a, b)]
         return weight
@@ -816,13 +819,14 @@ class ChildIndex:
     def _surname_weight(self, a: str, b: str) -> float:
         weight = self._surname_weights.get((a, b))
         if weight is None:
-            if len(self._surname_weights) > 500_000:
+            if len(self._surname_weights) > 100_000:
                 self._surname_weights.clear()
             weight = self._surname_weights[(a, b)] = matching._SURNAME_WEIGHT[matching.compare_surname(a, b)]
         return weight
 
-    def resolve(self, parsed: ParsedRow) -> tuple[int | None, str, list]:
-        """(child id or None, decision, review candidates) for a report."""
+    def resolve(self, parsed: ParsedRow, apart=None) -> tuple[int | None, str, list]:
+        """(child id or None, decision, review candidates) for a report;
+        `apart` as for resolve.decide."""
         report = report_record(parsed)
         recs = self.candidates(parsed.dob, parsed.first_name, parsed.last_name, parsed.postcode, parsed.provider_urn)
         names = [(self._name(parsed.first_name), self._name(parsed.last_name), False)]
@@ -830,12 +834,13 @@ class ChildIndex:
         recs = [r for r in recs if self.may_reach_review(names, parsed.dob, r)]
         self.resolved += 1
         self.compared += len(recs)
-        result = decide(report, [(r.cid, r.person()) for r in recs])
+        result = decide(report, [(r.cid, r.person()) for r in recs], apart=apart)
         if self.check_blocking:
             self.checked += 1
-            full = decide(report, [(r.cid, r.person()) for r in self.everyone_near(parsed.dob)])
+            full = decide(report, [(r.cid, r.person()) for r in self.everyone_near(parsed.dob)], apart=apart)
             # What the intake acts on: the decision, the child, and (for a review) the candidates.
-            if full[:2] != result[:2] or (full[1] == "review" and [k for k, _, _ in full[2]] != [k for k, _, _ in result[2]]):
+            listed = [k for k, _, _ in result[2]]
+            if full[:2] != result[:2] or (full[1] == "review" and [k for k, _, _ in full[2]] != listed):
                 missed = [(k, s, r) for k, s, r in full[2] if k not in {k2 for k2, _, _ in result[2]}]
                 self.disagreements.append((parsed.source, parsed.source_ref, result[:2], full[:2], missed))
         return result
@@ -996,6 +1001,21 @@ class Intake:
         row changes nothing; the others are stored in one transaction."""
         if not items:
             return []
+        if len(items) > 1:
+            # Python's full garbage collections would scan every child held
+            # for matching, again and again, as a chunk's objects age: none
+            # while a chunk runs, and its own garbage collected after it.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                return self._apply(items)
+            finally:
+                gc.collect(1)
+                if collecting:
+                    gc.enable()
+        return self._apply(items)
+
+    def _apply(self, items: Sequence[Item]) -> list[Result]:
         try:
             with transaction.atomic():
                 results = _Chunk(self, items).run()
@@ -1045,6 +1065,7 @@ class _Chunk:
         self.aliases: list[tuple[_ChildState, str, str, str]] = []
         self.flags: list[tuple[_ChildState, str, str, date]] = []
         self.seq = 0
+        self._apart: set[int] | None = None
 
     # 1. read and check every row --------------------------------------------------
 
@@ -1134,7 +1155,7 @@ class _Chunk:
                 if held is not None:
                     r.child = held if isinstance(held, _ChildState) else self._stored_child(held)
                 else:
-                    cid, decision, scored = self.index.resolve(p)
+                    cid, decision, scored = self.index.resolve(p, apart=self._kept_apart)
                     if decision == "match":
                         r.child = self._child_by_cid(cid)
                     elif decision == "review":
@@ -1154,6 +1175,19 @@ class _Chunk:
                 idents[(issuer.pk, p.child_ref)] = r.child
                 r.identifier = (issuer.pk, p.child_ref)
             self.index.add_alias(r.child.cid, p.first_name, p.last_name)
+
+    def _kept_apart(self, child_pk: int, others: list[int]) -> set[int]:
+        """resolve.kept_apart, asked only when one of these children is in a
+        rejected review (read once a chunk: there are few)."""
+        if self._apart is None:
+            self._apart = set()
+            for ids in MatchReview.objects.filter(state=MatchReview.State.REJECTED).values_list(
+                "reported_child_id", "reported_child__merged_into_id", "candidate_id", "candidate__merged_into_id"
+            ):
+                self._apart.update(i for i in ids if i is not None)
+        if self._apart.isdisjoint([child_pk, *others]):
+            return set()
+        return kept_apart(child_pk, others)
 
     def _stored_keys(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Key]:
         """What is stored for these (source, source_ref): content hashes and the
@@ -1481,8 +1515,8 @@ class _Chunk:
                       for c, first, last, source in self.aliases])
         if self.flags:
             t = table(ChildFlag)
-            t.insert([t.new(child_id=c.pk, flag=flag, source=source, start_date=start, recorded_by_id=intake.entered_by_id)
-                      for c, flag, source, start in self.flags])
+            t.insert([t.new(child_id=c.pk, flag=flag, source=source, start_date=start,
+                            recorded_by_id=intake.entered_by_id) for c, flag, source, start in self.flags])
         t = table(MatchReview)
         reviews = [
             t.new(reported_child_id=r.child.pk, candidate_id=self._child_by_cid(cid).pk,

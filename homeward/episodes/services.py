@@ -29,7 +29,9 @@ from homeward.placements.models import Authority, Placement, Provider
 from homeward.problems import Problem, Refused
 
 from . import intake, rules
-from .intake import ChildIndex, Intake, Item, Note, content_hash, derive_episode, merge_stored_episodes, placements_of, risk_change
+from .intake import (
+    ChildIndex, Intake, Item, Note, content_hash, derive_episode, merge_stored_episodes, placements_of, risk_change,
+)
 from .models import Episode, RiskChange
 
 __all__ = [
@@ -153,9 +155,9 @@ def notification_apply(
     A chunk of one through the intake engine (homeward/episodes/intake.py),
     audited row by row.
     """
-    intake = Intake(actor=actor, area_authority=area_authority, batch=batch, audit_rows=True, now=now,
+    engine = Intake(actor=actor, area_authority=area_authority, batch=batch, audit_rows=True, now=now,
                     index=ChildIndex())
-    result = intake.apply([Item(row=row, line=line, extra=extra, child=child, strict=strict)])[0]
+    result = engine.apply([Item(row=row, line=line, extra=extra, child=child, strict=strict)])[0]
     if result.kind is None:
         raise Refused(result.problems)
     episode = Episode.objects.select_related("child").get(pk=result.episode_id)

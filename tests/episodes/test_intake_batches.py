@@ -72,7 +72,8 @@ def snapshot():
     return {
         "children": sorted(children.values()),
         "episodes": sorted(episodes, key=repr),
-        "aliases": sorted((children[a.child_id], a.first_name, a.last_name, a.source) for a in ChildAlias.objects.all()),
+        "aliases": sorted((children[a.child_id], a.first_name, a.last_name, a.source)
+                          for a in ChildAlias.objects.all()),
         "flags": sorted((children[f.child_id], f.flag, f.source, f.start_date) for f in ChildFlag.objects.all()),
         "identifiers": sorted((children[i.child_id], i.authority_id, i.value) for i in ChildIdentifier.objects.all()),
         "reviews": sorted((children[r.reported_child_id], children[r.candidate_id], notes[r.notification_id],
