@@ -8,9 +8,13 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/homeward
 SHELL := /bin/bash
 
-.PHONY: demo test test-sqlite test-postgres setup assets chromium postgres bench clean
+# WeasyPrint (PDFs) lays text out with Pango; Debian's base images usually have it.
+pdflibs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
-setup: $(VENV)/.installed assets
+.PHONY: demo test pdflibs test-sqlite test-postgres setup assets chromium postgres bench clean
+
+setup: $(VENV)/.installed assets pdflibs
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Homeward needs $(PYTHON)"; exit 1; }

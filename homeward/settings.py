@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "homeward.api",
     "homeward.reporting",
     "homeward.protocol",
+    "homeward.places",
+    "homeward.intelligence",
+    "homeward.briefing",
 ]
 
 MIDDLEWARE = [

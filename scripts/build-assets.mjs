@@ -3,6 +3,7 @@
 //   homeward.css             compiled from homeward/web/assets/homeward.scss
 //   govuk-frontend.min.js    GOV.UK Frontend's JavaScript (an ES module)
 //   images/                  the images GOV.UK Frontend's CSS refers to
+//   leaflet/                 Leaflet's script, stylesheet and images (the hotspot map)
 //
 // Run with `npm ci && npm run build`. The output directory is git-ignored.
 
@@ -46,6 +47,12 @@ if (used.length) {
   mkdirSync(join(out, "images"), { recursive: true });
   for (const name of used) cpSync(join(images, name), join(out, "images", name));
 }
+
+// Leaflet, for the hotspot map: its script, stylesheet and marker images.
+const leaflet = join(root, "node_modules", "leaflet", "dist");
+mkdirSync(join(out, "leaflet", "images"), { recursive: true });
+for (const name of ["leaflet.js", "leaflet.css"]) cpSync(join(leaflet, name), join(out, "leaflet", name));
+for (const name of readdirSync(join(leaflet, "images"))) cpSync(join(leaflet, "images", name), join(out, "leaflet", "images", name));
 
 console.log(`Built ${out}: homeward.css (${result.css.length} bytes), govuk-frontend.min.js` +
   (used.length ? `, images: ${used.join(", ")}` : ""));

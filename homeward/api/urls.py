@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import urls_briefing, urls_intelligence, urls_places, views
 
 app_name = "api"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     *router.urls,
     path("notifications/", views.NotificationCreateView.as_view(), name="notification-create"),
     path("me/", views.MeView.as_view(), name="me"),
+    *urls_places.urlpatterns,
+    *urls_intelligence.urlpatterns,
+    *urls_briefing.urlpatterns,
     # The schema holds no personal data: public, so tools can fetch it without a token.
     path(
         "openapi.json",

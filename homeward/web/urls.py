@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import urls_intake, urls_interviews, views
+from . import (
+    urls_briefing, urls_intake, urls_intelligence, urls_interviews, urls_periodic, urls_places, urls_reports, views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -20,4 +22,9 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     *urls_intake.urlpatterns,
     *urls_interviews.urlpatterns,
+    *urls_reports.urlpatterns,
+    *urls_periodic.urlpatterns,
+    *urls_places.urlpatterns,
+    *urls_intelligence.urlpatterns,
+    *urls_briefing.urlpatterns,
 ]
