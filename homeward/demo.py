@@ -40,7 +40,7 @@ AUTHORITIES = (
     DemoAuthority("210", "southwark", "Southwark Council", "Metropolitan Police Service", "met", 350, 210),
 )
 COUNCIL_ROLES = (
-    Role.MISSING_OFFICER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER,
+    Role.MISSING_OFFICER, Role.SOCIAL_WORKER, Role.EXPLOITATION_OFFICER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER,
     Role.ANALYST, Role.AUDITOR, Role.ADMIN,
 )
 PROVIDER_KINDS = {

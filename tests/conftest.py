@@ -31,7 +31,7 @@ from homeward.placements.models import Authority, Placement, Provider
 from homeward.placements.services import authorities_load_reference
 
 COUNCIL_ROLES = [
-    Role.MISSING_OFFICER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER,
+    Role.MISSING_OFFICER, Role.SOCIAL_WORKER, Role.EXPLOITATION_OFFICER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER,
     Role.ANALYST, Role.AUDITOR, Role.ADMIN,
 ]
 PASSWORD = "correct-horse-battery"

@@ -12,6 +12,7 @@ from django.db import models
 class Role(models.TextChoices):
     MISSING_OFFICER = "missing_officer", "Children missing officer"
     SOCIAL_WORKER = "social_worker", "Social worker"
+    EXPLOITATION_OFFICER = "exploitation_officer", "Exploitation team"
     TEAM_MANAGER = "team_manager", "Team manager"
     SENIOR_MANAGER = "senior_manager", "Senior manager"
     POLICE = "police", "Police missing team"
@@ -34,7 +35,7 @@ class OrganisationKind(models.TextChoices):
 # Roles whose scope is the whole of their council's children (responsible,
 # living in, placed in, or missing in the authority's area).
 COUNCIL_CASE_ROLES = frozenset(
-    {Role.MISSING_OFFICER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER}
+    {Role.MISSING_OFFICER, Role.SOCIAL_WORKER, Role.EXPLOITATION_OFFICER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER}
 )
 # Roles that may record a child missing or returned.
 RECORDING_ROLES = frozenset(COUNCIL_CASE_ROLES | {Role.POLICE, Role.CARE_STAFF})
@@ -42,6 +43,11 @@ RECORDING_ROLES = frozenset(COUNCIL_CASE_ROLES | {Role.POLICE, Role.CARE_STAFF})
 # see the audit trail; administrators manage people and configuration.
 NAMED_RECORD_ROLES = frozenset(RECORDING_ROLES | {Role.RHI_WORKER})
 MANAGER_ROLES = frozenset({Role.TEAM_MANAGER, Role.SENIOR_MANAGER})
+# Roles that work on exploitation: they alone see people of concern, the links
+# between children, places and people, and the network (every read audited).
+EXPLOITATION_ROLES = frozenset(
+    {Role.MISSING_OFFICER, Role.EXPLOITATION_OFFICER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER, Role.POLICE}
+)
 
 
 def can_see_named_records(role: str) -> bool:
@@ -62,6 +68,10 @@ def can_search_audit(role: str) -> bool:
 
 def can_see_figures(role: str) -> bool:
     return role in COUNCIL_CASE_ROLES or role in {Role.ANALYST, Role.POLICE}
+
+
+def can_see_people_of_concern(role: str) -> bool:
+    return role in EXPLOITATION_ROLES
 
 
 def can_administer(role: str) -> bool:
