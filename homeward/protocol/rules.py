@@ -533,7 +533,7 @@ EXCLUSION_TEXT = {
     PLACED_BY_ANOTHER_AUTHORITY: "the child is placed in the area by another authority, whose responsibility the "
                                  "interview is (that authority is notified instead)",
     DIED: "the child has died",
-    AGED_18: "the child was 18 or over at the return",
+    AGED_18: "the child was 18 or over by the time the interview was due",
 }
 
 
@@ -544,17 +544,25 @@ def interview_due(returned_at: datetime, params: Mapping) -> datetime:
 def interview_exclusion(child: ChildFact, episode: EpisodeFact, next_start: datetime | None,
                         due_at: datetime) -> str | None:
     """Why an ended episode requires no return home interview, or None when
-    it requires one (definitions.md, "Return home interviews")."""
+    it requires one (definitions.md, "Return home interviews").
+
+    The exclusions for the child's death, turning 18 and a new episode are
+    the interviews part's rule (`homeward.interviews.rules.requirement`), so
+    the worklist, the tasks and the figures cannot disagree; the protocol adds
+    the one the interviews part decides by lead authority: a child placed in
+    the area by another authority.
+    """
+    from homeward.interviews import rules as interview_rules
+
     e = episode
     if e.responsible_authority_id is not None and e.responsible_authority_id != e.area_authority_id:
         return PLACED_BY_ANOTHER_AUTHORITY
-    if child.date_of_death is not None and child.date_of_death <= local_date(due_at):
-        return DIED
-    if age_on(child.dob, local_date(e.returned_at)) >= 18:
-        return AGED_18
-    if next_start is not None and next_start < due_at:
-        return NEW_EPISODE_BEFORE_DUE
-    return None
+    need = interview_rules.requirement(returned_at=e.returned_at, due=due_at, dob=child.dob,
+                                       date_of_death=child.date_of_death, next_episode_start=next_start)
+    if need.required:
+        return None
+    return {interview_rules.NEW_EPISODE: NEW_EPISODE_BEFORE_DUE, interview_rules.DIED: DIED,
+            interview_rules.TURNED_18: AGED_18}[need.exclusion]
 
 
 def return_interview(ctx: _Context) -> None:

@@ -264,8 +264,13 @@ def test_interview_exclusions_turning_18_and_death():
     turns_18 = ChildFact(id=10, dob=date(2009, 3, 14), home_authority_id=KENT)
     assert interview_exclusion(turns_18, e, None, at("2027-03-17 08:00")) == "aged_18_or_over"
     assert keys(run([e], "2027-03-14 09:00", child=turns_18), "return_interview") == []
+    # Turning 18 before the interview is due excludes it too (the interviews part's rule).
     day_before = ep(1, "2027-03-10 20:00", "2027-03-13 08:00")
-    assert keys(run([day_before], "2027-03-13 09:00", child=turns_18), "return_interview") == ["return_interview:e1"]
+    assert keys(run([day_before], "2027-03-13 09:00", child=turns_18), "return_interview") == []
+    # Turning 18 after the due time does not.
+    week_before = ep(1, "2027-03-05 20:00", "2027-03-07 08:00")
+    assert interview_exclusion(turns_18, week_before, None, at("2027-03-10 08:00")) is None
+    assert keys(run([week_before], "2027-03-07 09:00", child=turns_18), "return_interview") == ["return_interview:e1"]
     died = ChildFact(id=10, dob=date(2009, 3, 14), home_authority_id=KENT, date_of_death=date(2025, 5, 3))
     assert keys(run([ep(1, "2025-05-01 20:00", "2025-05-02 08:00")], "2025-05-02 09:00", child=died),
                 "return_interview") == []
