@@ -54,7 +54,7 @@ class Child(models.Model):
     # so that a merge can be undone.
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the protocol scheduler's catch-up
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -121,7 +121,7 @@ class ChildFlag(models.Model):
     end_date = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)  # the protocol scheduler's catch-up
 
     class Meta:
         ordering = ["flag", "start_date"]

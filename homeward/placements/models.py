@@ -78,7 +78,7 @@ class Placement(models.Model):
     home_postcode = models.CharField(max_length=10, blank=True)
     placement_postcode = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the protocol scheduler's catch-up
 
     class Meta:
         ordering = ["child", "start_date"]
