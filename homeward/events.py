@@ -13,6 +13,14 @@ Event names:
 - ``episode.updated``  an episode's times, risk or reporters changed
 - ``episode.returned`` an episode got its return time
 - ``episode.risk_changed`` a person changed the risk level
+- ``episode.caught_up``   published by the scheduled run (`homeward protocol
+  run`, the worker in `homeward serve`) with every episode changed since its
+  last run: what a follower skipped as a bulk batch (below) it takes here, all
+  of it, in chunks of its own.
+
+Bulk: a follower may leave a batch of more than `BULK` episodes (a chunk of a
+file import) to the scheduled run, which takes it within a minute; forms, the
+API and small feeds are followed at once.
 """
 
 from __future__ import annotations
@@ -26,6 +34,12 @@ from django.db import transaction
 log = logging.getLogger("homeward.events")
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
+
+BULK = 500  # episodes: a larger batch may be left to the scheduled catch-up
+
+
+def is_bulk(episode_ids) -> bool:
+    return len(episode_ids) > BULK
 
 
 def subscribe(name: str, handler: Callable) -> None:

@@ -72,9 +72,9 @@ INDEX_LIMIT = 500_000  # children held in memory for matching (about 400 bytes e
 PROVISIONAL = 10**12  # ids given to children and episodes not stored yet (above any real id)
 _LATEST = datetime.max.replace(tzinfo=dt_timezone.utc)
 # Publish homeward.events after each chunk commits (episode.started, .updated,
-# .returned, a list of episode ids each). Off until the coordinator switches the
-# followers on (docs/protocol.md, "Episode events"); nothing else is needed.
-PUBLISH_EVENTS = False
+# .returned, a list of episode ids each). The followers leave a bulk chunk to
+# the scheduled catch-up (homeward/events.py, "Bulk").
+PUBLISH_EVENTS = True
 IN_BATCH = 500  # values per IN (...) in one query
 EPISODE_FIELDS = [  # what taking in a row may change on an episode
     "started_at", "last_seen_at", "reported_at", "returned_at", "status", "found_postcode", "postcode",

@@ -412,7 +412,13 @@ def evaluate_episodes(episode_ids: Iterable[int], *, now: datetime | None = None
 
 
 def on_episode_event(*, episode_ids, actor=None) -> None:
-    """Handler for the episode events (subscribed in ProtocolConfig.ready)."""
+    """Handler for the episode events (subscribed in ProtocolConfig.ready).
+    A bulk batch (a chunk of a file import) is left to the scheduled run,
+    whose scan of changed episodes takes it within its interval."""
+    from homeward import events
+
+    if events.is_bulk(episode_ids):
+        return
     evaluate_episodes(list(episode_ids), actor=actor)
 
 
@@ -617,16 +623,24 @@ def run_schedule(*, now: datetime | None = None, worker: str | None = None, full
     now = now or started
     worker = worker or worker_name()
     cursor = ProtocolCursor.objects.filter(name=CURSOR).first()
+    changed_episodes: list[int] = []
     if cursor is None or full:
         child_ids = relevant_children(now)
     else:
-        child_ids = changed_children(cursor.at - CATCH_UP_MARGIN)
+        since = cursor.at - CATCH_UP_MARGIN
+        child_ids = changed_children(since)
+        changed_episodes = list(Episode.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     child_ids.update(ProtocolWake.objects.filter(wake_at__lte=now).values_list("child_id", flat=True))
     summary = evaluate_children(child_ids, now=now, worker=worker)
     # Move the cursor forward only (another worker may have started later).
     updated = ProtocolCursor.objects.filter(name=CURSOR, at__lt=started).update(at=started)
     if not updated and cursor is None:
         ProtocolCursor.objects.bulk_create([ProtocolCursor(name=CURSOR, at=started)], ignore_conflicts=True)
+    if changed_episodes:
+        # The other followers of episodes (return interviews) catch up too.
+        from homeward import events
+
+        events.publish_now("episode.caught_up", episode_ids=changed_episodes)
     if send:
         sent, retrying, failed = send_due(now=now, worker=worker)
         summary.sent, summary.retrying, summary.failed = sent, retrying, failed

@@ -1,6 +1,8 @@
 """Helpers for the protocol's tests: episodes made through the episode services
-(as a feed or a person would), then the protocol evaluated explicitly (the
-episode services do not publish events yet; see docs/protocol.md).
+(as a feed or a person would), then the protocol evaluated explicitly: the
+services publish their events on commit, which the `world` fixture's
+transaction never reaches (tests/protocol/test_events_followed.py follows
+them with real commits).
 
 The shared `world` (tests/conftest.py): Kent (886) and Southwark (210), Kent's
 council, police, return-interview provider and Oakview home; Ellie (at home in
