@@ -26,7 +26,7 @@ Commands (contract: docs/cli.md):
   user list|token      list users; create a personal API token
   import notifications import a notification file (CSV or JSON lines)
   import ssda903       import SSDA903 header and episodes files
-  report kpis          the key figures for a period (json, csv, html)
+  report kpis          the key figures for a period (json, csv, html, pdf, xlsx; filters)
   export ssda903-missing  the DfE missing table for a collection year
   protocol run|show|set   evaluate the protocol's time rules; view or change it
   tasks                the tasks raised for an authority

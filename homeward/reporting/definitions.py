@@ -112,16 +112,21 @@ def definitions_for(protocol: dict | None = None) -> dict[str, str]:
         "return_interviews.required": (
             f"Of {ended}, those that called for a return home interview offer: all except those where the "
             f"child started a new episode before the offer was due ({due}), was placed in the area by another "
-            "authority (whose responsibility the interview is), or was 18 or over at the return or had died."
+            "authority (whose responsibility the interview is), or was 18 or had died by the time the offer was due."
         ),
-        "return_interviews.offered": "Of the episodes that required an interview, those where an interview was offered.",
+        "return_interviews.offered": (
+            "Of the episodes that required an interview, those where an offer of an interview is recorded."
+        ),
         "return_interviews.offered_in_time": (
-            f"Of the episodes that required an interview, those where the offer was made at or before the due time ({due})."
+            "Of the episodes that required an interview, those where the offer was made at or before the due time "
+            f"recorded with the interview: the protocol's timescale in force at the return ({due} by default)."
         ),
-        "return_interviews.completed": "Of the episodes that required an interview, those where the interview took place.",
+        "return_interviews.completed": (
+            "Of the episodes that required an interview, those where the interview is recorded as having taken place."
+        ),
         "return_interviews.completed_in_time": (
-            f"Of the episodes that required an interview, those where the interview took place at or before the "
-            f"due time ({due})."
+            "Of the episodes that required an interview, those where the interview took place at or before the due "
+            f"time recorded with the interview: the protocol's timescale in force at the return ({due} by default)."
         ),
         "return_interviews.declined": (
             "Of the episodes that required an interview, those where the child, or their parent or carer, "

@@ -18,9 +18,12 @@ hundreds of thousands of rows costs SQLite more than this does, and the
 authority's episodes, which take PostgreSQL three index scans to find, are
 found once.)
 
-Three small queries complete it: the merged duplicate children (so that a
-child counts once, under the record that survived), the children looked
-after in the period (placements), and, later, the recorded interviews.
+The one statement also reads each ended episode's recorded return home
+interview (homeward/interviews) as bits, and, with filters (filters.py),
+whether the episode matches them and the child's facts. Small queries
+complete it: the merged duplicate children (so that a child counts once,
+under the record that survived), the children looked after in the period
+(placements), and, with filters on the child, the surviving records' facts.
 
 "The authority's episodes" (definitions.md, "Whose episode"): those of its
 own children, i.e. the episode's responsible authority is the authority, or,
@@ -52,17 +55,21 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from homeward.episodes.models import Episode
+from homeward.interviews import rules as interview_rules
+from homeward.interviews.models import Interview
 from homeward.people.models import Child
 from homeward.placements.models import Authority, Placement
 
 from . import rules
 from .definitions import definitions_for, resolve_protocol
+from .filters import NO_FILTERS, KpiFilters, with_provider_looked_up
 
 INTERVIEW_KEYS = ("offered", "offered_in_time", "completed", "completed_in_time", "declined")
-INTERVIEWS_NOT_RECORDED_NOTE = (
-    "Return home interviews are recorded in a later part of Homeward: until then 'offered', 'offered_in_time', "
-    "'completed', 'completed_in_time' and 'declined' are 0. 'required' and 'not_required' are computed from the "
-    "episodes."
+# The recorded interview of an episode, as bits (see _interview_bits).
+INTERVIEW_BIT = {key: 1 << i for i, key in enumerate(INTERVIEW_KEYS)}
+LOOKED_AFTER_WITHHELD_NOTE = (
+    "The looked-after figures are about the authority's own children who went missing from care: they are "
+    "withheld (null) for episodes from home and for children placed in the area by other authorities."
 )
 ALL_AUTHORITIES_NOTE = (
     "All authorities together: each episode and each child counts once. Placed in: episodes in an area other "
@@ -112,8 +119,8 @@ class _Sql:
         return self.connection.ops.adapt_datefield_value(value)
 
     # --- whose episodes
-    COLUMNS = ("id", "child_id", "area_authority_id", "responsible_authority_id", "placement_id", "category",
-               "missing_from", "started_at", "returned_at")
+    COLUMNS = ("id", "child_id", "area_authority_id", "responsible_authority_id", "placement_id", "provider_id",
+               "category", "missing_from", "started_at", "returned_at")
 
     def episodes(self, lo: str, hi: str) -> str:
         """A subquery (to alias `e`): the authority's episodes starting in
@@ -198,13 +205,14 @@ class _Sql:
             whens.append(f"WHEN e.started_at < %(b{i})s THEN {i}")
         return f"CASE {' '.join(whens)} ELSE {len(whens)} END" if whens else "0"
 
-    def years_before_next_day(self, column: str, years: int) -> str:
-        """The UTC date a day after a datetime column, `years` years earlier:
-        a child born on or before it could be that old that day."""
-        years = int(years)
+    def years_before_next_day(self, column: str, years: int, days: int = 0) -> str:
+        """The UTC date a day (and `days` more) after a datetime column,
+        `years` years earlier: a child born on or before it could be that old
+        by then."""
+        years, days = int(years), int(days) + 1
         if self.sqlite:
-            return f"date({column}, '+1 day', '-{years} years')"
-        return f"CAST(({column} AT TIME ZONE 'UTC') + INTERVAL '1 day' - INTERVAL '{years} years' AS date)"
+            return f"date({column}, '+{days} days', '-{years} years')"
+        return f"CAST(({column} AT TIME ZONE 'UTC') + INTERVAL '{days} days' - INTERVAL '{years} years' AS date)"
 
 
 @contextmanager
@@ -268,24 +276,31 @@ def merged_children() -> dict[int, int]:
 # --- the figures ------------------------------------------------------------------
 
 
-def key_figures(*, authority: Authority | None, start: date, end: date, protocol: dict | None = None) -> dict:
+def key_figures(*, authority: Authority | None, start: date, end: date, protocol: dict | None = None,
+                filters: KpiFilters | None = None) -> dict:
     """The key figures (contract.md) of `authority` (None: all authorities
     together) for the period [start, end), `end` exclusive, with the
-    protocol's thresholds (definitions.DEFAULT_PROTOCOL where it says nothing)."""
+    protocol's thresholds (definitions.DEFAULT_PROTOCOL where it says nothing),
+    counting only the episodes that match `filters` (filters.py; None or
+    empty: every episode, and the output is exactly the contract's)."""
     proto = resolve_protocol(protocol)
+    filters = with_provider_looked_up(filters or NO_FILTERS)
     connection = connections["default"]
     sql = _Sql(connection=connection, authority_id=authority.pk if authority else None)
     merged = merged_children()
+    facts = _root_facts(merged) if filters.by_child else {}
     with _collector_paused(), _report_cursor(connection) as cursor:
-        counted = _count_episodes(cursor, sql, start, end, proto, merged)
-        looked_after = _looked_after(cursor, sql, start, end, merged)
-        recorded = _recorded_interviews(cursor, sql, start, end)
+        counted = _count_episodes(cursor, sql, start, end, proto, merged, filters=filters, root_facts=facts)
+        looked_after = _looked_after(cursor, sql, start, end, merged, filters=filters, root_facts=facts)
 
     went_missing, own_care = counted["children"]["own_care"], counted["episodes"]["own_care"]
-    notes = [INTERVIEWS_NOT_RECORDED_NOTE]
+    notes = []
+    if filters:
+        notes.append(filters.note())
     if authority is None:
         notes.append(ALL_AUTHORITIES_NOTE)
-    return {
+    recorded = counted["interviews"]
+    figures = {
         "authority": authority.code if authority else "all",
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -329,9 +344,71 @@ def key_figures(*, authority: Authority | None, start: date, end: date, protocol
         "notes": notes,
         "definitions": definitions_for(proto),
     }
+    if filters:
+        figures["filters"] = filters.given()
+        if filters.looked_after_withheld:
+            figures["looked_after"] = {key: None for key in figures["looked_after"]}
+            notes.append(LOOKED_AFTER_WITHHELD_NOTE)
+    return figures
 
 
-def _episode_rows(cursor, sql: _Sql, start: date, end: date, proto: dict):
+def _root_facts(merged: dict[int, int]) -> dict[int, tuple]:
+    """(sex, ethnicity, date of birth) of every record that merged
+    duplicates survive as: a child's facts are the surviving record's."""
+    roots = sorted(set(merged.values()))
+    out: dict[int, tuple] = {}
+    for i in range(0, len(roots), 500):
+        for pk, sex, ethnicity, dob in Child.objects.filter(pk__in=roots[i:i + 500]).order_by().values_list(
+                "pk", "sex", "ethnicity", "dob"):
+            out[pk] = (sex, ethnicity, dob)
+    return out
+
+
+def _interview_bits(sql: _Sql) -> str:
+    """The recorded interview (homeward/interviews, alias `i`) of an
+    episode, as INTERVIEW_BIT bits, by the rules of interviews/rules.py:
+    offered (an offer time is recorded), offered in time and completed in
+    time (`rules.in_time`: at or before the interview's due time, the
+    protocol's timescale in force at the return), completed, declined (by
+    the child, or a parent or carer)."""
+    offered, due, done = (sql.epoch_ms(f"i.{c}") for c in ("offered_at", "due_at", "completed_at"))
+    completed = f"i.progress = '{interview_rules.COMPLETED}'"
+    declined = (f"i.progress IN ('{interview_rules.DECLINED_BY_CHILD}', "
+                f"'{interview_rules.DECLINED_BY_PARENT_OR_CARER}')")
+    bit = INTERVIEW_BIT
+    return (f"(CASE WHEN i.offered_at IS NOT NULL THEN {bit['offered']} ELSE 0 END"
+            f" + CASE WHEN i.offered_at IS NOT NULL AND {offered} <= {due} THEN {bit['offered_in_time']} ELSE 0 END"
+            f" + CASE WHEN {completed} THEN {bit['completed']} ELSE 0 END"
+            f" + CASE WHEN {completed} AND i.completed_at IS NOT NULL AND {done} <= {due}"
+            f" THEN {bit['completed_in_time']} ELSE 0 END"
+            f" + CASE WHEN {declined} THEN {bit['declined']} ELSE 0 END)")
+
+
+def _filter_sql(sql: _Sql, filters: KpiFilters, params: dict) -> str | None:
+    """The filters on the episode itself (where from, whose, placement type,
+    provider) as an SQL condition, or None. (Filters on the child are
+    applied in Python, to the surviving record's facts.)"""
+    conditions = []
+    if filters.missing_from:
+        params["f_from"] = filters.missing_from
+        conditions.append("e.missing_from = %(f_from)s")
+    if filters.children:
+        placed_in = f"(CASE WHEN {sql.placed_in()} THEN 1 ELSE 0 END)"
+        conditions.append(f"{placed_in} = {1 if filters.children == 'placed-in' else 0}")
+    if filters.placement_type:
+        params["f_place"] = filters.placement_type
+        if sql.by_lookup:
+            conditions.append(f"EXISTS (SELECT 1 FROM {_t(Placement)} pf WHERE pf.id = e.placement_id"
+                              " AND pf.place_code = %(f_place)s)")
+        else:
+            conditions.append("p.place_code = %(f_place)s")
+    if filters.provider:
+        params["f_provider"] = filters.provider_id if filters.provider_id is not None else -1
+        conditions.append("e.provider_id = %(f_provider)s")
+    return " AND ".join(conditions) if conditions else None
+
+
+def _episode_rows(cursor, sql: _Sql, start: date, end: date, proto: dict, filters: KpiFilters = NO_FILTERS):
     """The one query over the authority's episodes: a tuple per episode that
     started in the period or in the repeat window before it:
 
@@ -340,14 +417,18 @@ def _episode_rows(cursor, sql: _Sql, start: date, end: date, proto: dict):
     an ended episode of the period), the start of the child's next episode
     (any authority's) in ms where the database looked it up, and, for an
     ended episode of the period where an exclusion other than a new episode
-    might apply, 1 and the child's date of birth and date of death).
+    might apply, 1 and the child's date of birth and date of death; then the
+    episode's recorded interview as bits (_interview_bits; 0 for none);
+    then, with filters, whether the episode matches the filters on the
+    episode itself (1 or 0) and the child record's sex, ethnicity and date of
+    birth (without filters: 1 and three nulls)).
 
     The next episode is looked up for every ended episode of an authority's
     period (the child's next episode may be in another area); for all
     authorities every episode up to the period's end is in the rows, so only
     those whose due time reaches past the period's end are looked up.
     """
-    E, C = _t(Episode), _t(Child)
+    E, C, I = _t(Episode), _t(Child), _t(Interview)
     days = int(proto["repeat_missing_meeting"]["days"])
     rhi = proto["return_interview"]
     bound = rules.rhi_due_bound_days(hours=rhi.get("hours"), working_days=rhi.get("working_days"))
@@ -371,34 +452,61 @@ def _episode_rows(cursor, sql: _Sql, start: date, end: date, proto: dict):
     look_up = ended if sql.authority_id is not None else f"{ended} AND e.returned_at >= %(tb)s"
     next_start = (f"(SELECT MIN(x.started_at) FROM {E} x"
                   " WHERE x.child_id = e.child_id AND x.started_at > e.started_at)")
-    # a child who died, or could be 18 on the day of the return (returns are never in the future)
-    params["dob_bound"] = sql.d(_eighteen_years_before(max(timezone.localdate(), end)))
+    # a child who died, or could be 18 by the time the interview was due
+    # (returns are never in the future; the due time is within `bound` days)
+    rhi = proto["return_interview"]
+    bound = rules.rhi_due_bound_days(hours=rhi.get("hours"), working_days=rhi.get("working_days"))
+    params["dob_bound"] = sql.d(_eighteen_years_before(max(timezone.localdate(), end) + timedelta(days=bound)))
     could_be_excluded = (f"c.date_of_death IS NOT NULL OR (c.dob <= %(dob_bound)s"
-                         f" AND c.dob <= {sql.years_before_next_day('e.returned_at', 18)})")
+                         f" AND c.dob <= {sql.years_before_next_day('e.returned_at', 18, bound)})")
+    interview = _interview_bits(sql)
+    recorded = "i.episode_id = e.id AND i.cancelled_reason = ''"
+    joins = sql.placement_join()
     if sql.by_lookup:
-        child_join = ""
         facts = (f"CASE WHEN {ended} AND EXISTS (SELECT 1 FROM {C} c WHERE c.id = e.child_id"
                  f" AND ({could_be_excluded})) THEN 1 ELSE 0 END")
         dob = f"(SELECT c.dob FROM {C} c WHERE c.id = t.cid)"
         dod = f"(SELECT c.date_of_death FROM {C} c WHERE c.id = t.cid)"
         fact_columns = ""
+        interview_column = (f"CASE WHEN {ended} THEN COALESCE((SELECT {interview} FROM {I} i WHERE {recorded}), 0)"
+                            " ELSE 0 END")
     else:
-        child_join = f" LEFT JOIN {C} c ON c.id = e.child_id AND {ended}"
+        joins += f" LEFT JOIN {C} c ON c.id = e.child_id AND {ended}"
+        joins += f" LEFT JOIN {I} i ON {recorded} AND {ended}"
         facts = f"CASE WHEN {ended} AND ({could_be_excluded}) THEN 1 ELSE 0 END"
         dob, dod = "t.dob", "t.dod"
         fact_columns = ", c.dob AS dob, c.date_of_death AS dod"
+        interview_column = f"CASE WHEN i.id IS NULL THEN 0 ELSE {interview} END"
+
+    filter_columns = ""
+    outer_filter_columns = "1, NULL, NULL, NULL"
+    if filters:
+        condition = _filter_sql(sql, filters, params)
+        match = f"CASE WHEN {condition} THEN 1 ELSE 0 END" if condition else "1"
+        if not filters.by_child:
+            child_facts = "NULL AS csex, NULL AS ceth, NULL AS cdob"
+        elif sql.by_lookup:
+            child_facts = ", ".join(f"(SELECT cf.{column} FROM {C} cf WHERE cf.id = e.child_id) AS {alias}"
+                                    for column, alias in (("sex", "csex"), ("ethnicity", "ceth"), ("dob", "cdob")))
+        else:
+            joins += f" JOIN {C} cf ON cf.id = e.child_id"
+            child_facts = "cf.sex AS csex, cf.ethnicity AS ceth, cf.dob AS cdob"
+        filter_columns = f", {match} AS fm, {child_facts}"
+        outer_filter_columns = "t.fm, t.csex, t.ceth, t.cdob"
     inner = (
         f"SELECT e.child_id AS cid, CASE WHEN e.started_at >= %(t0)s THEN {sql.month_index(start, end, params)}"
         f" ELSE -1 END AS mi, {sql.local_day('e.started_at', tw, t1, params)} AS ld, {bits} AS f,"
         f" {sql.epoch_ms('e.started_at')} AS s_ms, CASE WHEN {ended} THEN {sql.epoch_ms('e.returned_at')} END AS r_ms,"
-        f" CASE WHEN {look_up} THEN {sql.epoch_ms(next_start)} END AS next_ms, {facts} AS facts{fact_columns}"
-        f" FROM ({sql.episodes('tw', 't1')}) e{sql.placement_join()}{child_join}"
+        f" CASE WHEN {look_up} THEN {sql.epoch_ms(next_start)} END AS next_ms, {facts} AS facts{fact_columns},"
+        f" {interview_column} AS ib{filter_columns}"
+        f" FROM ({sql.episodes('tw', 't1')}) e{joins}"
         # computed once per row, not merged into the query below
         + (" LIMIT -1 OFFSET 0" if sql.sqlite else " OFFSET 0")
     )
     query = (
         "SELECT t.cid, t.mi, t.ld, t.f, t.s_ms, t.r_ms, t.next_ms, t.facts,"
-        f" CASE WHEN t.facts = 1 THEN {dob} END, CASE WHEN t.facts = 1 THEN {dod} END FROM ({inner}) t"
+        f" CASE WHEN t.facts = 1 THEN {dob} END, CASE WHEN t.facts = 1 THEN {dod} END, t.ib,"
+        f" {outer_filter_columns} FROM ({inner}) t"
     )
     cursor.execute(query, params)
     return cursor.fetchall()
@@ -413,9 +521,11 @@ def _eighteen_years_before(day: date) -> date:
         return day.replace(year=day.year - 18, day=28)
 
 
-def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merged: dict[int, int]) -> dict:
+def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merged: dict[int, int], *,
+                    filters: KpiFilters = NO_FILTERS, root_facts: dict[int, tuple] | None = None) -> dict:
     """Every figure over the episodes and children, from the tuples of
-    _episode_rows, by the rules of rules.py."""
+    _episode_rows, by the rules of rules.py; with filters, over the episodes
+    that match them (filters.py says what a filtered figure means)."""
     n = int(proto["repeat_missing_meeting"]["episodes"])
     days = int(proto["repeat_missing_meeting"]["days"])
     monthly = int(proto["monthly_multiple_missing"]["episodes"])
@@ -424,31 +534,52 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
     bound_ms = rules.rhi_due_bound_days(hours=hours, working_days=working_days) * 86_400_000
     months = rules.months_of_period(start, end)
     all_authorities = sql.authority_id is None
+    filtered = bool(filters)
+    by_child = filters.by_child
+    root_facts = root_facts or {}
+    ages: dict[tuple, bool] = {}  # (date of birth, day ordinal) -> in the age band
 
     # per child: [day ordinals of its episodes (window and period), their
-    # starts in ms, episodes in the period, flags of any of those]
+    # starts in ms, episodes in the period (that match), flags of any of
+    # those, and with filters their rules.Start entries]
     children: dict[int, list] = {}
     bits_count: dict[int, int] = {}  # flag bits -> episodes
     month_count = [0] * len(months)
     durations: list[float] = []
     # the period's ended episodes: (child, child record, flags, start ms, return ms,
-    # next start ms if looked up, child facts?, dob, date of death)
+    # next start ms if looked up, child facts?, dob, date of death, interview bits)
     ended: list[tuple] = []
     # the next episode is looked for under the record's own id: with merged
     # records about, their starts are kept apart too
     by_record: dict[int, list[int]] | None = {} if all_authorities and merged else None
     get, count_get = children.get, bits_count.get
     add_duration, add_ended = durations.append, ended.append
-    for cid, mi, ld, f, s_ms, r_ms, next_ms, facts, dob, dod in _episode_rows(cursor, sql, start, end, proto):
+    for cid, mi, ld, f, s_ms, r_ms, next_ms, facts, dob, dod, ib, fm, csex, ceth, cdob in _episode_rows(
+            cursor, sql, start, end, proto, filters):
         child = merged.get(cid, cid) if merged else cid
         if by_record is not None:
             by_record.setdefault(cid, []).append(s_ms)
         record = get(child)
         if record is None:
-            record = children[child] = [[ld], [s_ms], 0, 0]
+            record = children[child] = [[ld], [s_ms], 0, 0, []]
         else:
             record[0].append(ld)
             record[1].append(s_ms)
+        if filtered:
+            match = bool(fm)
+            if match and by_child:
+                if child in root_facts:
+                    csex, ceth, cdob = root_facts[child]
+                match = filters.child_matches(csex, ceth)
+                if match and filters.band is not None:
+                    key = (cdob, ld)
+                    inside = ages.get(key)
+                    if inside is None:
+                        inside = ages[key] = filters.age_matches(rules.age_on(_as_date(cdob), date.fromordinal(ld)))
+                    match = inside
+            record[4].append(rules.Start((ld, s_ms, match)))
+            if not match:
+                continue
         if mi < 0:
             continue
         record[2] += 1
@@ -457,14 +588,26 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
         month_count[mi] += 1
         if r_ms is not None:
             add_duration((r_ms - s_ms) / 3_600_000.0)
-            add_ended((child, cid, f, s_ms, r_ms, next_ms, facts, dob, dod))
+            add_ended((child, cid, f, s_ms, r_ms, next_ms, facts, dob, dod, ib))
+
+    # the repeat thresholds (before the starts are sorted in place below)
+    in_period = [(child, record) for child, record in children.items() if record[2]]
+    # only children with enough episodes can meet a threshold
+    repeat_candidates = {k: record[4] if filtered else record[0] for k, record in in_period if len(record[0]) >= n}
+    if filtered:  # every episode of the month counts, not only those that match
+        monthly_candidates = {k: record[4] for k, record in in_period if len(record[0]) >= monthly}
+    else:
+        monthly_candidates = {k: record[0] for k, record in in_period if record[2] >= monthly}
+    three = rules.three_in_ninety(repeat_candidates, start, end, n=n, days=days)
+    listed = rules.monthly_multiple(monthly_candidates, start, end, n=monthly)
 
     # return home interviews: the exclusions, decided by rules.rhi_exclusion
-    # wherever one might apply
+    # wherever one might apply; the recorded interviews of those required
     placed_in = 0 if all_authorities else BIT["placed_in"]  # (for all authorities, never: someone's interview)
     not_required = 0
+    interviews: Counter = Counter()  # interview bits -> required episodes
     sorted_starts: set[int] = set()
-    for child, cid, f, s_ms, r_ms, next_ms, facts, dob, dod in ended:
+    for child, cid, f, s_ms, r_ms, next_ms, facts, dob, dod, ib in ended:
         if all_authorities and next_ms is None:  # the next start among the rows (all end before the period's)
             later = by_record[cid] if by_record is not None else children[child][1]
             if len(later) > 1:
@@ -475,6 +618,7 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
                 next_ms = later[i] if i < len(later) else None
         soon = next_ms is not None and next_ms < r_ms + bound_ms
         if not (soon or facts or f & placed_in):
+            interviews[ib] += 1
             continue
         returned_at = _from_ms(r_ms)
         reason = rules.rhi_exclusion(
@@ -485,9 +629,11 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
             dob=_as_date(dob) if facts else None,
             date_of_death=_as_date(dod) if facts else None,
         )
-        not_required += reason is not None
+        if reason is None:
+            interviews[ib] += 1
+        else:
+            not_required += 1
 
-    in_period = [(child, record) for child, record in children.items() if record[2]]
     child_bits = [record[3] for _, record in in_period]
 
     def episodes_with(name: str) -> int:
@@ -497,10 +643,6 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
         return sum(1 for f in child_bits if f & BIT[name])
 
     by_count = Counter(record[2] for _, record in in_period)
-    # only children with enough episodes can meet a threshold
-    repeat_candidates = {k: record[0] for k, record in in_period if len(record[0]) >= n}
-    monthly_candidates = {k: record[0] for k, record in in_period if record[2] >= monthly}
-    listed = rules.monthly_multiple(monthly_candidates, start, end, n=monthly)
     median, buckets = rules.duration_summary(durations)
     return {
         "episodes": {"total": sum(bits_count.values()), **{name: episodes_with(name) for name in FLAGS}},
@@ -512,7 +654,8 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
         "median": None if median is None else round(median, 1),
         "ended": len(durations),
         "not_required": not_required,
-        "three_in_ninety": len(rules.three_in_ninety(repeat_candidates, start, end, n=n, days=days)),
+        "interviews": _recorded_interviews(interviews),
+        "three_in_ninety": len(three),
         "monthly_multiple": len(set().union(*listed.values())) if listed else 0,
     }
 
@@ -521,29 +664,62 @@ def _from_ms(ms: int) -> datetime:
     return datetime(1970, 1, 1, tzinfo=rules.UTC) + timedelta(milliseconds=int(ms))
 
 
-def _looked_after(cursor, sql: _Sql, start: date, end: date, merged: dict[int, int]) -> int:
+def _looked_after(cursor, sql: _Sql, start: date, end: date, merged: dict[int, int], *,
+                  filters: KpiFilters = NO_FILTERS, root_facts: dict[int, tuple] | None = None) -> int:
     """Distinct own children with a placement open on at least one day of
     [start, end): it started before the period's end and had not ended by
     its first day (a placement is open up to, not on, its end date, as
-    Placement.is_open_on)."""
+    Placement.is_open_on). With filters: placements of that type or
+    provider, children of that sex or ethnicity, and in the age band on at
+    least one day of the period the placement was open."""
     params = {"d0": sql.d(start), "d1": sql.d(end)}
-    own = ""
+    where = "p.start_date < %(d1)s AND (p.end_date IS NULL OR p.end_date > %(d0)s)"
     if sql.authority_id is not None:
-        own = "p.responsible_authority_id = %(a)s AND "
+        where = "p.responsible_authority_id = %(a)s AND " + where
         params["a"] = sql.authority_id
+    if filters.placement_type:
+        where += " AND p.place_code = %(f_place)s"
+        params["f_place"] = filters.placement_type
+    if filters.provider:
+        where += " AND p.provider_id = %(f_provider)s"
+        params["f_provider"] = filters.provider_id if filters.provider_id is not None else -1
+    if not filters.by_child:
+        cursor.execute(f"SELECT p.child_id FROM {_t(Placement)} p WHERE {where}", params)
+        return len({merged.get(child, child) for (child,) in cursor.fetchall()})
     cursor.execute(
-        f"SELECT p.child_id FROM {_t(Placement)} p"
-        f" WHERE {own}p.start_date < %(d1)s AND (p.end_date IS NULL OR p.end_date > %(d0)s)",
+        f"SELECT p.child_id, p.start_date, p.end_date, c.sex, c.ethnicity, c.dob FROM {_t(Placement)} p"
+        f" JOIN {_t(Child)} c ON c.id = p.child_id WHERE {where}",
         params,
     )
-    return len({merged.get(child, child) for (child,) in cursor.fetchall()})
+    root_facts = root_facts or {}
+    last = end - timedelta(days=1)
+    found = set()
+    for child_id, p_start, p_end, sex, ethnicity, dob in cursor.fetchall():
+        child = merged.get(child_id, child_id)
+        if child in root_facts:
+            sex, ethnicity, dob = root_facts[child]
+        if not filters.child_matches(sex, ethnicity):
+            continue
+        band = filters.band
+        if band is not None:
+            first = max(start, _as_date(p_start))
+            until = min(last, _as_date(p_end) - timedelta(days=1)) if p_end is not None else last
+            if not rules.age_band_met_between(band, _as_date(dob), first, until):
+                continue
+        found.add(child)
+    return len(found)
 
 
-# === EXTEND HERE: recorded return home interviews ====================================
-# Interviews are recorded by a later part of Homeward (homeward/interviews). When
-# they are, count them here, over the period's episodes that required an
-# interview (`sql.episodes('t0', 't1')`, less the exclusions), and drop
-# INTERVIEWS_NOT_RECORDED_NOTE from key_figures. This is the one place the five
-# counts come from.
-def _recorded_interviews(cursor, sql: _Sql, start: date, end: date) -> dict[str, int]:
-    return {key: 0 for key in INTERVIEW_KEYS}
+# --- recorded return home interviews ----------------------------------------------------
+# Interviews are recorded by homeward/interviews (one Interview per ended
+# episode). The one statement (_episode_rows) reads each ended episode's
+# interview as bits (_interview_bits); they are counted here over the
+# period's episodes that required an interview (definitions.md: "Percentages
+# divide by the episodes that required an RHI"), so that every count is at
+# most `required`. Whether an episode required one is decided by the rules
+# of rules.py (rhi_exclusion), not by the interview record.
+def _recorded_interviews(bits: Counter) -> dict[str, int]:
+    """offered, offered_in_time, completed, completed_in_time, declined, from
+    a count of required episodes by their interview bits."""
+    return {key: sum(count for value, count in bits.items() if value & INTERVIEW_BIT[key])
+            for key in INTERVIEW_KEYS}

@@ -1,7 +1,10 @@
-"""The key figures as JSON, CSV or HTML, each figure with its definition, and
-small-number suppression for published output (contract.md: `--suppress N`).
+"""The key figures as JSON, CSV, HTML, PDF or xlsx, each figure with its
+definition, and small-number suppression for published output (contract.md:
+`--suppress N`).
 
-PDF will come later (from the HTML page).
+The PDF is the HTML page laid out by WeasyPrint with a print stylesheet
+(homeward.reporting.pdf.render_pdf; docs/decisions/0007-pdf-from-html.md):
+one document, so the page and the PDF cannot disagree. The xlsx is xlsx.py.
 """
 
 from __future__ import annotations
@@ -16,7 +19,19 @@ from django.template.loader import render_to_string
 
 from .definitions import GROUPS, definition_of, label_of
 
-FORMATS = ("json", "csv", "html")
+FORMATS = ("json", "csv", "html", "pdf", "xlsx")
+# Formats that are bytes, not text.
+BINARY_FORMATS = ("pdf", "xlsx")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The print stylesheet added to the HTML page for the PDF (a static file, so
+# that the reports page can offer it too).
+PRINT_STYLESHEET = "homeward/reports-print.css"
 
 # Context rows that are not figures.
 PERIOD_DEFINITIONS = {
@@ -24,6 +39,7 @@ PERIOD_DEFINITIONS = {
     "from": "The first day of the period (Europe/London).",
     "to": "The day after the last day of the period (exclusive: the period ends as this day begins).",
 }
+FILTER_DEFINITION = "A filter: only the episodes that match it are counted (see the note)."
 
 # Figures that are not counts: never replaced by the marker.
 # Rates are withheld (null) when a count they are computed from is withheld.
@@ -38,7 +54,7 @@ def figure_groups(figures: dict) -> list[str]:
     """The grouped figure keys present, in the order they are shown."""
     known = [name for name, _ in GROUPS if isinstance(figures.get(name), dict)]
     extra = [k for k, v in figures.items()
-             if isinstance(v, dict) and k not in known and k not in ("definitions", "suppression")]
+             if isinstance(v, dict) and k not in known and k not in ("definitions", "suppression", "filters")]
     return known + extra
 
 
@@ -123,6 +139,8 @@ def render_csv(figures: dict) -> str:
     for key in ("authority", "from", "to"):
         if key in figures:
             writer.writerow([key, figures[key], PERIOD_DEFINITIONS[key]])
+    for key, value in (figures.get("filters") or {}).items():
+        writer.writerow([f"filters.{key}", value, FILTER_DEFINITION])
     for key, value in figure_rows(figures):
         writer.writerow([key, _csv_value(value), definition_of(key, definitions)])
     suppression = figures.get("suppression")
@@ -149,10 +167,13 @@ def _long_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
-def render_html(figures: dict, *, authority_name: str | None = None, service_name: str = "Homeward") -> str:
-    """A standalone page (no external assets): a table per group, each figure
-    with its definition beside it."""
-    definitions = figures.get("definitions") or {}
+def display(value) -> str:
+    """A figure as people read it (thousands separated, "–" for none)."""
+    return _display(value)
+
+
+def title_and_period(figures: dict, authority_name: str | None = None) -> tuple[str, str]:
+    """("Key figures: Kent (886)", "1 April 2024 to 31 March 2025")."""
     start = date.fromisoformat(figures["from"])
     last = date.fromisoformat(figures["to"]) - timedelta(days=1)
     code = figures.get("authority", "")
@@ -160,6 +181,15 @@ def render_html(figures: dict, *, authority_name: str | None = None, service_nam
         who = "All authorities"
     else:
         who = f"{authority_name} ({code})" if authority_name else f"Authority {code}"
+    return f"Key figures: {who}", f"{_long_date(start)} to {_long_date(last)}"
+
+
+def figure_tables(figures: dict) -> list[dict]:
+    """The figures as tables, one per group, in the order shown: {"group",
+    "title", "rows": [{"key", "label", "value" (as shown), "raw", "definition",
+    "rowspan"}]}. A listed group (months, numbers of episodes) has one
+    definition, printed beside its first row and spanning the others."""
+    definitions = figures.get("definitions") or {}
     titles = dict(GROUPS)
     tables = []
     for group in figure_groups(figures):
@@ -172,28 +202,65 @@ def render_html(figures: dict, *, authority_name: str | None = None, service_nam
                 "key": dotted,
                 "label": label_of(dotted),
                 "value": _display(value),
+                "raw": value,
                 "definition": group_definition if group_definition else definition_of(dotted, definitions),
                 # a listed group shows its one definition beside all its rows
                 "rowspan": len(values) if group_definition and i == 0 else (1 if not group_definition else 0),
             })
-        tables.append({"group": group, "title": titles.get(group, group.replace("_", " ").capitalize()), "rows": rows})
+        tables.append({"group": group, "title": titles.get(group, group.replace("_", " ").capitalize()),
+                       "rows": rows})
+    return tables
+
+
+def render_html(figures: dict, *, authority_name: str | None = None, service_name: str = "Homeward") -> str:
+    """A standalone page (no external assets): a table per group, each figure
+    with its definition beside it."""
+    title, period = title_and_period(figures, authority_name)
     context = {
         "service_name": service_name,
-        "title": f"Key figures: {who}",
-        "period": f"{_long_date(start)} to {_long_date(last)}",
+        "title": title,
+        "period": period,
         "figures": figures,
-        "tables": tables,
+        "tables": figure_tables(figures),
         "suppression": figures.get("suppression"),
         "notes": figures.get("notes") or [],
     }
     return render_to_string("reporting/kpis.html", context)
 
 
-def render(figures: dict, fmt: str, **kwargs) -> str:
+def print_stylesheet() -> str:
+    """The CSS that lays the HTML page out for print (A4, page numbers,
+    table headings repeated on every page)."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find(PRINT_STYLESHEET)
+    if not path:  # pragma: no cover - the file ships with Homeward
+        raise FileNotFoundError(PRINT_STYLESHEET)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def render_pdf_document(figures: dict, *, authority_name: str | None = None, service_name: str = "Homeward") -> bytes:
+    """The PDF: the HTML of render_html with the print stylesheet."""
+    from .pdf import render_pdf
+
+    html = render_html(figures, authority_name=authority_name, service_name=service_name)
+    return render_pdf(html, stylesheets=[print_stylesheet()])
+
+
+def render(figures: dict, fmt: str, **kwargs) -> str | bytes:
+    """The figures in a format: text for json, csv and html; bytes for pdf
+    and xlsx."""
     if fmt == "json":
         return render_json(figures)
     if fmt == "csv":
         return render_csv(figures)
     if fmt == "html":
         return render_html(figures, **kwargs)
+    if fmt == "pdf":
+        return render_pdf_document(figures, **kwargs)
+    if fmt == "xlsx":
+        from .xlsx import render_xlsx
+
+        return render_xlsx(figures, **kwargs)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

@@ -238,8 +238,32 @@ def _ordinals(starts: Iterable[date | datetime | int]) -> list[int]:
     return ordered
 
 
+class Start(tuple):
+    """An episode start that says whether it matches a filter:
+    Start((day, moment, matches)), `day` a date, aware datetime or day
+    ordinal, `moment` anything that orders starts within one day (kpis.py
+    gives milliseconds since the epoch), `matches` a bool.
+
+    With filtered figures (homeward/reporting/filters.py) every episode of
+    the child still counts towards a threshold, but the child is counted only
+    where the threshold is reached at (3 in 90), or in a month with (monthly
+    multiple), an episode that matches."""
+
+    __slots__ = ()
+
+
+def _ordered(starts: Iterable) -> tuple[list[int], list[bool] | None]:
+    """Day ordinals in order, and, for Start entries, whether each matches
+    (None when the starts are plain days: every one matches)."""
+    starts = list(starts)
+    if not starts or not isinstance(starts[0], Start):
+        return _ordinals(starts), None
+    ordered = sorted((day_ordinal(s[0]), s[1], bool(s[2])) for s in starts)
+    return [s[0] for s in ordered], [s[2] for s in ordered]
+
+
 def three_in_ninety(
-    starts_by_child: Mapping[Hashable, Iterable[date | datetime | int]],
+    starts_by_child: Mapping[Hashable, Iterable[date | datetime | int | Start]],
     start: date,
     end: date,
     n: int = 3,
@@ -251,14 +275,18 @@ def three_in_ninety(
     the start date of the episode n-1 before it are at most days-1 days
     apart. The earlier episodes may be before the period. Several episodes
     starting on one day each count. Starts are local dates, aware datetimes
-    (taken to their Europe/London day) or day ordinals."""
+    (taken to their Europe/London day) or day ordinals; or `Start` entries,
+    when only an episode that matches a filter may be the one that meets it
+    (every episode still counts towards it)."""
     if n < 1 or days < 1:
         raise ValueError("the threshold needs at least one episode and one day")
     first, last = start.toordinal(), end.toordinal()
     met = set()
     for child, starts in starts_by_child.items():
-        ordinals = _ordinals(starts)
+        ordinals, matches = _ordered(starts)
         for i in range(n - 1, len(ordinals)):
+            if matches is not None and not matches[i]:
+                continue
             if first <= ordinals[i] < last and repeat_window_met(ordinals[i - n + 1], ordinals[i], days):
                 met.add(child)
                 break
@@ -266,7 +294,7 @@ def three_in_ninety(
 
 
 def monthly_multiple(
-    starts_by_child: Mapping[Hashable, Iterable[date | datetime | int]],
+    starts_by_child: Mapping[Hashable, Iterable[date | datetime | int | Start]],
     start: date,
     end: date,
     n: int = 5,
@@ -274,20 +302,47 @@ def monthly_multiple(
     """For each calendar month of the period, the children with at least n
     episodes starting in that month (only starts inside [start, end) count,
     so a month cut by the period's edge counts its part inside the period).
-    Months with nobody listed are left out. Starts as for three_in_ninety."""
+    Months with nobody listed are left out. Starts as for three_in_ninety;
+    with `Start` entries a listed child is kept for a month only if at least
+    one of their episodes that month matches."""
     if n < 1:
         raise ValueError("the threshold needs at least one episode")
     first, last = start.toordinal(), end.toordinal()
     listed: dict[str, set] = defaultdict(set)
     for child, starts in starts_by_child.items():
         per_month: dict[str, int] = defaultdict(int)
-        for ordinal in _ordinals(starts):
+        matched: set[str] = set()
+        ordinals, matches = _ordered(starts)
+        for i, ordinal in enumerate(ordinals):
             if first <= ordinal < last:
-                per_month[month_key(date.fromordinal(ordinal))] += 1
+                month = month_key(date.fromordinal(ordinal))
+                per_month[month] += 1
+                if matches is None or matches[i]:
+                    matched.add(month)
         for month, count in per_month.items():
-            if monthly_multiple_met(count, n):
+            if monthly_multiple_met(count, n) and month in matched:
                 listed[month].add(child)
     return dict(listed)
+
+
+# --- age bands ------------------------------------------------------------------------
+
+
+def age_band_contains(band: tuple[int, int | None], age: int) -> bool:
+    """Is an age (whole years) in a band [lower, upper) (upper None: no limit)?"""
+    lower, upper = band
+    return age >= lower and (upper is None or age < upper)
+
+
+def age_band_met_between(band: tuple[int, int | None], dob: date, first: date, last: date) -> bool:
+    """Was a child born on `dob` in the age band on at least one day from
+    `first` to `last` inclusive? (Ages only grow, so the band is met when the
+    age on the first day is below its upper end and the age on the last day
+    at or above its lower end.)"""
+    if last < first:
+        return False
+    lower, upper = band
+    return (upper is None or age_on(dob, first) < upper) and age_on(dob, last) >= lower
 
 
 # --- return home interviews -------------------------------------------------------
@@ -371,23 +426,30 @@ def rhi_exclusion(
         before the due time: the next interview covers both);
     (b) the child is placed in the area by another authority, whose
         responsibility the interview is;
-    (c) the child was 18 or over on the day of the return, or had died by the
-        day the offer was due.
+    (c) the child died, or was 18, by the time the offer was due.
+
+    (a) and (c) are the interviews part's rule
+    (`homeward.interviews.rules.requirement`, with no offer made), so the
+    figures, the interview worklist and the protocol's tasks agree.
 
     An episode with no return needs nothing yet, and is not an exclusion
     either: the caller only asks about ended episodes.
     """
+    from homeward.interviews import rules as interview_rules
+
     if returned_at is None:
         raise ValueError("only an episode that ended can need an interview")
-    if next_started_at is not None and due_at is not None and next_started_at < due_at:
-        return Exclusion.NEW_EPISODE
     if placed_by_other_authority:
         return Exclusion.PLACED_BY_OTHER_AUTHORITY
-    if dob is not None and age_on(dob, local_date(returned_at)) >= 18:
-        return Exclusion.AGED_18
-    if date_of_death is not None and date_of_death <= local_date(due_at or returned_at):
-        return Exclusion.DIED
-    return None
+    need = interview_rules.requirement(
+        returned_at=returned_at, due=due_at or returned_at,
+        # an unknown date of birth cannot make the child 18: as if born that day
+        dob=dob or local_date(returned_at), date_of_death=date_of_death, next_episode_start=next_started_at,
+    )
+    if need.required:
+        return None
+    return {interview_rules.NEW_EPISODE: Exclusion.NEW_EPISODE, interview_rules.TURNED_18: Exclusion.AGED_18,
+            interview_rules.DIED: Exclusion.DIED}[need.exclusion]
 
 
 # --- rates ------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.urls import reverse
 
-from homeward.access.roles import can_import, can_record_episodes, can_search_audit, can_see_named_records
+from homeward.access.roles import (
+    can_import, can_record_episodes, can_search_audit, can_see_figures, can_see_named_records,
+)
 
 
 def service(request):
@@ -27,6 +29,8 @@ def service(request):
         if role in ("missing_officer", "team_manager", "senior_manager", "analyst"):
             items.append(("Interview figures", reverse("web:interview_figures"),
                           path.startswith(reverse("web:interview_figures"))))
+        if can_see_figures(role):
+            items.append(("Key figures", reverse("web:reports_kpis"), path.startswith(reverse("web:reports_kpis"))))
         if role in ("team_manager", "senior_manager"):
             items.append(("Interview quality", reverse("web:interview_quality"),
                           path.startswith(reverse("web:interview_quality"))))

@@ -249,11 +249,17 @@ def test_child_placed_by_another_authority_is_excluded():
     assert exclusion(placed_by_other_authority=True) == rules.Exclusion.PLACED_BY_OTHER_AUTHORITY
 
 
-def test_child_18_on_the_day_of_the_return_is_excluded_and_a_day_younger_is_not():
-    assert exclusion(dob=d("2006-07-01")) == rules.Exclusion.AGED_18
-    assert exclusion(dob=d("2006-07-02")) is None
+def test_child_18_by_the_due_time_is_excluded_and_one_turning_18_after_it_is_not():
+    # returned 20:00 on 1 July, due 20:00 on 4 July
+    assert exclusion(dob=d("2006-07-01")) == rules.Exclusion.AGED_18  # 18 on the day of the return
+    assert exclusion(dob=d("2006-07-04")) == rules.Exclusion.AGED_18  # 18 at midnight before the due time
+    assert exclusion(dob=d("2006-07-05")) is None  # 18 after the due time
     # the day of the return is the London day: 00:30 BST on 2 July is 1 July in UTC
     assert exclusion(returned_at=london("2024-07-02T00:30"), dob=d("2006-07-02")) == rules.Exclusion.AGED_18
+
+
+def test_unknown_date_of_birth_never_makes_a_child_18():
+    assert exclusion(dob=None) is None
 
 
 def test_child_born_on_29_february_turns_18_on_1_march():

@@ -62,11 +62,15 @@ def test_output_has_every_key_of_the_contract_and_a_definition_for_every_figure(
     assert f["definitions"] == DEFINITIONS
 
 
-def test_interview_counts_not_yet_recorded_are_zero_and_the_output_says_so(la):
+def test_without_recorded_interviews_the_interview_counts_are_zero_and_no_note_says_they_are_missing(la):
+    ellie = make_child(home=la.kent)
+    report(ellie, la.kent, "2024-07-01T10:00", "2024-07-01T20:00")
     f = figures(la.kent, "2024-04-01", "2025-04-01")
+    assert f["return_interviews"]["required"] == 1
     assert all(f["return_interviews"][k] == 0 for k in
                ("offered", "offered_in_time", "completed", "completed_in_time", "declined"))
-    assert any("recorded in a later part" in note for note in f["notes"])
+    assert not any("later part" in note for note in f["notes"])
+    assert "filters" not in f
 
 
 # --- periods and local time -----------------------------------------------------------
@@ -447,13 +451,15 @@ def test_child_placed_in_the_area_by_another_authority_is_that_authoritys_interv
     assert (everyone["required"], everyone["not_required"]) == (1, 0)
 
 
-def test_child_18_on_the_day_of_the_return_needs_no_interview(la):
+def test_child_18_by_the_time_the_interview_is_due_needs_no_interview(la):
     adult = make_child(first="A", dob=dt.date(2006, 7, 2), home=la.kent)
     report(adult, la.kent, "2024-07-01T22:00", "2024-07-02T00:30")  # 18th birthday on the return day
-    minor = make_child(first="B", dob=dt.date(2006, 7, 3), home=la.kent)
-    report(minor, la.kent, "2024-07-01T22:00", "2024-07-02T00:30")  # 18 the day after
+    turning = make_child(first="B", dob=dt.date(2006, 7, 3), home=la.kent)
+    report(turning, la.kent, "2024-07-01T22:00", "2024-07-02T00:30")  # 18 the day after, before 5 July 00:30
+    minor = make_child(first="C", dob=dt.date(2006, 7, 6), home=la.kent)
+    report(minor, la.kent, "2024-07-01T22:00", "2024-07-02T00:30")  # 18 after the interview was due
     ri = figures(la.kent, "2024-07-01", "2024-08-01")["return_interviews"]
-    assert (ri["required"], ri["not_required"]) == (1, 1)
+    assert (ri["required"], ri["not_required"]) == (1, 2)
 
 
 def test_child_who_died_needs_no_interview(la):

@@ -145,4 +145,4 @@ def test_html_for_all_authorities_says_so():
 
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
-        render(sample(), "xlsx")
+        render(sample(), "xml")

@@ -105,7 +105,15 @@ def test_export_is_audited_with_authority_period_and_format(examples, capsys):
         (["--authority", "886", "--from", "2024-08-01", "--to", "2024-07-01"], "must be after --from"),
         (["--authority", "886", *JULY, "--suppress", "1"], "--suppress: '1' is not a whole number of 2 or more"),
         (["--authority", "886", *JULY, "--suppress", "five"], "--suppress: 'five'"),
-        (["--authority", "886", *JULY, "--format", "pdf"], "--format pdf is not available yet"),
+        (["--authority", "886", *JULY, "--sex", "X"], "--sex: 'X' is not a sex Homeward records: give M, F, U"),
+        (["--authority", "886", *JULY, "--missing-from", "school"], "--missing-from: 'school' is not where a child"),
+        (["--authority", "886", *JULY, "--age-band", "18+"], "--age-band: '18+' is not an age band"),
+        (["--authority", "886", *JULY, "--ethnicity", "XXXX"], "--ethnicity: 'XXXX' is not a DfE ethnicity code"),
+        (["--authority", "886", *JULY, "--placement-type", "ZZ"], "--placement-type: 'ZZ' is not an SSDA903"),
+        (["--authority", "886", *JULY, "--provider", "SC404"], "--provider: 'SC404' is not the Ofsted URN of a provider"),
+        (["--authority", "886", *JULY, "--children", "theirs"], "--children: 'theirs' is not a group of children"),
+        (["--authority", "886", *JULY, "--format", "pdf", "--out", "/nonexistent-folder/k.pdf"],
+         "--out: the folder of '/nonexistent-folder/k.pdf' does not exist"),
     ],
 )
 def test_bad_input_exits_non_zero_with_a_clear_message_and_no_traceback(db, capsys, args, message):
@@ -126,3 +134,81 @@ def test_missing_options_are_named(db, capsys):
 def test_report_lists_its_kinds(db, capsys):
     status = main(["report", "--help"])
     assert status == 0 and "kpis" in capsys.readouterr().out
+
+
+# --- filters and the PDF --------------------------------------------------------------------
+
+
+def test_unfiltered_json_has_exactly_the_contract_keys_and_no_filters(examples, capsys):
+    status, out, _ = kpis(capsys, "--authority", "886", *JULY)
+    figures = json.loads(out)
+    assert set(figures) == {"authority", "from", "to", "episodes", "children", "children_by_episode_count",
+                            "duration_hours", "episodes_by_month", "return_interviews", "repeat", "placements",
+                            "looked_after", "notes", "definitions"}
+    assert figures["notes"] == []
+
+
+def test_filters_are_options_and_say_so_in_the_output(examples, capsys):
+    status, out, err = kpis(capsys, "--authority", "886", *JULY, "--missing-from", "care")
+    assert status == 0, err
+    figures = json.loads(out)
+    assert figures["filters"] == {"missing_from": "care"}
+    assert figures["episodes"]["total"] == 1 and figures["episodes"]["from_home"] == 0
+    assert figures["notes"][0].startswith("Filtered: Episodes from care")
+    status, out, _ = kpis(capsys, "--authority", "886", *JULY, "--missing-from", "home", "--format", "csv")
+    rows = {r["figure"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["filters.missing_from"]["value"] == "home" and rows["episodes.total"]["value"] == "1"
+
+
+def test_filtered_export_is_audited_with_its_filters(examples, capsys):
+    kpis(capsys, "--authority", "886", *JULY, "--sex", "f", "--age-band", "14-15")
+    event = AuditEvent.objects.filter(action="export").order_by("-pk").first()
+    assert event.payload["filters"] == {"age_band": "14-15", "sex": "F"}
+
+
+def test_kpis_pdf_to_a_file(examples, capsys, tmp_path):
+    from .pdf_text import pdf_text
+
+    target = tmp_path / "kpis.pdf"
+    status, out, err = kpis(capsys, "--authority", "886", *JULY, "--format", "pdf", "--out", str(target))
+    assert status == 0, err
+    assert out == ""
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    assert "Key figures: Kent (886)" in text and "1 July 2024 to 31 July 2024" in text
+    assert "Episodes that started in the period" in text  # each figure with its definition
+    event = AuditEvent.objects.filter(action="export").order_by("-pk").first()
+    assert event.payload["format"] == "pdf"
+
+
+def test_kpis_pdf_to_standard_output_is_bytes(examples, capsysbinary):
+    status = main(["report", "kpis", "--authority", "886", *JULY, "--format", "pdf"])
+    out = capsysbinary.readouterr().out
+    assert status == 0 and out.startswith(b"%PDF-") and out.rstrip().endswith(b"%%EOF")
+
+
+def test_kpis_xlsx_to_a_file(examples, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "kpis.xlsx"
+    status, _, err = kpis(capsys, "--authority", "886", *JULY, "--format", "xlsx", "--out", str(target))
+    assert status == 0, err
+    book = load_workbook(target)
+    assert book["Episodes"]["B2"].value == 2 and "Definitions" in book.sheetnames
+
+
+def test_out_writes_text_formats_too(examples, capsys, tmp_path):
+    target = tmp_path / "kpis.json"
+    status, out, _ = kpis(capsys, "--authority", "886", *JULY, "--out", str(target))
+    assert status == 0 and out == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["episodes"]["total"] == 2
+
+
+def test_report_kpis_help_lists_the_filters(db, capsys):
+    status = main(["report", "kpis", "--help"])
+    out = capsys.readouterr().out
+    assert status == 0
+    for option in ("--missing-from", "--children", "--age-band", "--sex", "--ethnicity", "--placement-type",
+                   "--provider", "--out"):
+        assert option in out
