@@ -14,6 +14,8 @@ ROUTES = {
     "/api/episodes/{id}/": {"get"},
     "/api/notifications/": {"post"},
     "/api/me/": {"get"},
+    "/api/episodes/{id}/briefing/": {"get"},
+    "/api/episodes/{id}/briefing.pdf": {"get"},
 }
 
 

@@ -35,6 +35,9 @@ class Command(BaseCommand):
             demo.create_people(self.stdout)
             demo.load(self.stdout, scale=options["scale"])
         logins = demo.create_people(self.stdout)
+        from homeward.briefing.demo import demo_profiles
+
+        demo_profiles(self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
         for name, role, org in logins:
