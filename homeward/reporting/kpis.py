@@ -550,14 +550,17 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
     # next start ms if looked up, child facts?, dob, date of death, interview bits)
     ended: list[tuple] = []
     # the next episode is looked for under the record's own id: with merged
-    # records about, their starts are kept apart too
+    # records about, the starts of the records of children with merged
+    # duplicates are kept apart too (any other record's starts are its
+    # child's own)
     by_record: dict[int, list[int]] | None = {} if all_authorities and merged else None
+    involved = set(merged).union(merged.values()) if by_record is not None else ()
     get, count_get = children.get, bits_count.get
     add_duration, add_ended = durations.append, ended.append
     for cid, mi, ld, f, s_ms, r_ms, next_ms, facts, dob, dod, ib, fm, csex, ceth, cdob in _episode_rows(
             cursor, sql, start, end, proto, filters):
         child = merged.get(cid, cid) if merged else cid
-        if by_record is not None:
+        if cid in involved:
             by_record.setdefault(cid, []).append(s_ms)
         record = get(child)
         if record is None:
@@ -609,7 +612,7 @@ def _count_episodes(cursor, sql: _Sql, start: date, end: date, proto: dict, merg
     sorted_starts: set[int] = set()
     for child, cid, f, s_ms, r_ms, next_ms, facts, dob, dod, ib in ended:
         if all_authorities and next_ms is None:  # the next start among the rows (all end before the period's)
-            later = by_record[cid] if by_record is not None else children[child][1]
+            later = by_record[cid] if cid in involved else children[child][1]
             if len(later) > 1:
                 if cid not in sorted_starts:
                     later.sort()
