@@ -28,6 +28,7 @@ Commands (contract: docs/cli.md):
   import ssda903       import SSDA903 header and episodes files
   report kpis          the key figures for a period (json, csv, html, pdf, xlsx; filters)
   export ssda903-missing  the DfE missing table for a collection year
+  export annex-a-missing|ssd-missing  Ofsted Annex A and SSD lists of missing episodes for a period
   protocol run|show|set   evaluate the protocol's time rules; view or change it
   tasks                the tasks raised for an authority
   interviews sync      work out the return home interviews due
