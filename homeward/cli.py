@@ -27,6 +27,8 @@ Commands (contract: docs/cli.md):
   import notifications import a notification file (CSV or JSON lines)
   import ssda903       import SSDA903 header and episodes files
   report kpis          the key figures for a period (json, csv, html, pdf, xlsx; filters)
+  report partnership   the quarterly or annual report for the partnership (html, pdf)
+  report hotspots      where the period's episodes ended, by postcode district
   export ssda903-missing  the DfE missing table for a collection year
   export annex-a-missing|ssd-missing  Ofsted Annex A and SSD lists of missing episodes for a period
   protocol run|show|set   evaluate the protocol's time rules; view or change it

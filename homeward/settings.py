@@ -161,6 +161,15 @@ CONTENT_SECURITY_POLICY = env_str(
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 )
+# The hotspot map's background tiles (docs/places.md, "Map"): none by default,
+# so the map shows the shipped outlines only and the browser asks no one else
+# for anything. When a tile server is set, img-src allows its origin.
+HOMEWARD_MAP_TILES_URL = env_str("HOMEWARD_MAP_TILES_URL", "")  # e.g. https://tiles.example.org/{z}/{x}/{y}.png
+HOMEWARD_MAP_TILES_ATTRIBUTION = env_str("HOMEWARD_MAP_TILES_ATTRIBUTION", "")
+if HOMEWARD_MAP_TILES_URL:
+    from homeward.places.mapconfig import csp_allowing_tiles
+
+    CONTENT_SECURITY_POLICY = csp_allowing_tiles(CONTENT_SECURITY_POLICY, HOMEWARD_MAP_TILES_URL)
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

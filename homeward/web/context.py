@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from homeward.access.roles import (
     can_import, can_record_episodes, can_search_audit, can_see_figures, can_see_named_records,
+    can_see_people_of_concern,
 )
 
 
@@ -30,7 +31,16 @@ def service(request):
             items.append(("Interview figures", reverse("web:interview_figures"),
                           path.startswith(reverse("web:interview_figures"))))
         if can_see_figures(role):
-            items.append(("Key figures", reverse("web:reports_kpis"), path.startswith(reverse("web:reports_kpis"))))
+            items.append(("Key figures", reverse("web:reports_kpis"),
+                          path.startswith(reverse("web:reports_kpis")) and not path.startswith("/reports/partnership/")))
+            items.append(("Partnership report", reverse("web:periodic_partnership"),
+                          path.startswith("/reports/partnership/")))
+            items.append(("Hotspots", reverse("web:places_hotspots"), path.startswith(reverse("web:places_hotspots"))))
+        if can_see_people_of_concern(role):
+            items.append(("People of concern", reverse("web:intel_people"),
+                          path.startswith("/intelligence/") and not path.startswith("/intelligence/shortlist/")))
+            items.append(("Exploitation panel", reverse("web:intel_shortlist"),
+                          path.startswith("/intelligence/shortlist/")))
         if role in ("team_manager", "senior_manager"):
             items.append(("Interview quality", reverse("web:interview_quality"),
                           path.startswith(reverse("web:interview_quality"))))

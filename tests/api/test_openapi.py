@@ -16,6 +16,11 @@ ROUTES = {
     "/api/me/": {"get"},
     "/api/episodes/{id}/briefing/": {"get"},
     "/api/episodes/{id}/briefing.pdf": {"get"},
+    "/api/hotspots/": {"get"},
+    "/api/people-of-concern/": {"get", "post"},
+    "/api/people-of-concern/{id}/": {"get"},
+    "/api/children/{id}/links/": {"get"},
+    "/api/children/{id}/network/": {"get"},
 }
 
 

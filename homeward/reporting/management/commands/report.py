@@ -228,6 +228,8 @@ class KpisReport(Report):
 
 # The kinds of report, in the order `homeward report --help` lists them.
 REPORTS: list[Report] = [KpisReport()]
+from homeward.reporting.partnership_report import PartnershipReport; REPORTS.append(PartnershipReport())  # noqa: E402,E702
+REPORTS.append(__import__("homeward.places.reports", fromlist=["HotspotsReport"]).HotspotsReport())
 
 
 class Command(BaseCommand):

@@ -36,7 +36,13 @@ class Command(BaseCommand):
             demo.load(self.stdout, scale=options["scale"])
         logins = demo.create_people(self.stdout)
         from homeward.briefing.demo import demo_profiles
+        from homeward.intelligence.demo import load_demo as load_intelligence
+        from homeward.places.demo import load_demo_places
+        from homeward.places.models import Postcode
 
+        if not Postcode.objects.exists():
+            load_demo_places(self.stdout)
+        load_intelligence(self.stdout)
         demo_profiles(self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")

@@ -1,0 +1,64 @@
+"""Hotspot rows never older than the episodes they count.
+
+The handlers refresh an episode's EpisodePlace row on every episode event,
+but a follower may miss one (a bulk import left to the scheduled catch-up,
+events switched off, a failure). So before counting, `ensure_fresh` looks
+for episodes changed since the last check (Episode.updated_at, indexed)
+whose row is missing or was derived from an older version of the episode
+(EpisodePlace.updated_at holds the episode's updated_at it was derived
+from), and refreshes those. With nothing changed that is one index probe.
+
+The cursor moves to the newest change seen, less MARGIN, so a transaction
+that committed late with an earlier timestamp is still seen next time;
+rows already up to date in that margin cost a comparison, not a refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Exists, Max, OuterRef
+
+from homeward.episodes.models import Episode
+
+from .models import Cursor, EpisodePlace
+
+NAME = "episodes"
+MARGIN = timedelta(minutes=5)
+
+
+def stale_episode_ids(since=None) -> list[int]:
+    qs = Episode.objects.order_by()
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    current = EpisodePlace.objects.filter(episode_id=OuterRef("pk"), updated_at=OuterRef("updated_at"))
+    return list(qs.filter(~Exists(current)).values_list("pk", flat=True))
+
+
+def ensure_fresh() -> int:
+    """Refresh the hotspot rows of episodes changed since the last check.
+    Returns how many were refreshed."""
+    from .services import episode_places_refresh
+
+    cursor = Cursor.objects.filter(name=NAME).first()
+    newest = Episode.objects.aggregate(m=Max("updated_at"))["m"]
+    if newest is None:
+        return 0
+    since = cursor.at if cursor else None
+    if cursor is not None and newest < cursor.at:
+        return 0
+    ids = stale_episode_ids(since)
+    if ids:
+        episode_places_refresh(ids)
+    mark(newest)
+    return len(ids)
+
+
+def mark(newest) -> None:
+    at = newest - MARGIN
+    updated = Cursor.objects.filter(name=NAME, at__lt=at).update(at=at)
+    if not updated and not Cursor.objects.filter(name=NAME).exists():
+        Cursor.objects.bulk_create([Cursor(name=NAME, at=at)], ignore_conflicts=True)
+
+
+

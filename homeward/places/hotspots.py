@@ -1,0 +1,157 @@
+"""Hotspot figures: where an authority's episodes of a period ended (or
+started), counted by postcode district or H3 hexagon.
+
+"The period's episodes" of an authority follow definitions.md ("Whose
+episode", "Periods") exactly as the key figures do (reporting/kpis.py): the
+episodes that started in [from, to) (Europe/London days, `to` exclusive)
+and are in its area, or of its own looked-after children, or of its
+children at home, each once. With no authority, every episode once.
+
+How it is computed: one grouped SQL statement over EpisodePlace, the
+per-episode table the places part keeps (services.episode_places_refresh),
+which already holds each episode's district and H3 cell and the counting
+fields. The authority's episodes are three disjoint index range scans
+(area, responsible authority, and the children at home through
+Child.home_authority) in a UNION ALL, grouped by the area: no episode is
+loaded into Python. Before counting, freshness.ensure_fresh() brings rows
+of episodes changed since the last look up to date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from homeward.episodes.rules import start_of_day
+from homeward.people.models import Child
+
+from . import rules
+from .models import EpisodePlace
+
+AREAS = ("district", "h3")
+WHERE = ("found", "from")
+MISSING_FROM = ("", "home", "care")
+
+COLUMN = {("district", "found"): "found_district", ("district", "from"): "from_district",
+          ("h3", "found"): "found_h3", ("h3", "from"): "from_h3"}
+
+
+@dataclass(frozen=True)
+class HotspotQuery:
+    authority_id: int | None
+    start: date
+    end: date  # exclusive
+    area: str = "district"
+    where: str = "found"
+    missing_from: str = ""  # "", "home" or "care"
+
+    def __post_init__(self):
+        if self.area not in AREAS or self.where not in WHERE or self.missing_from not in MISSING_FROM:
+            raise ValueError("unknown area, where or missing_from")
+        if self.end <= self.start:
+            raise ValueError("the end must be after the start")
+
+    @property
+    def column(self) -> str:
+        return COLUMN[(self.area, self.where)]
+
+    def previous(self) -> HotspotQuery:
+        start, end = rules.previous_period(self.start, self.end)
+        return HotspotQuery(self.authority_id, start, end, self.area, self.where, self.missing_from)
+
+
+def _moment(day: date):
+    """A Europe/London midnight as the database stores moments (SQLite: UTC text)."""
+    return connection.ops.adapt_datetimefield_value(start_of_day(day))
+
+
+def _episodes_sql(q: HotspotQuery, columns: str, extra: str = "", *, first_day: date | None = None
+                  ) -> tuple[str, dict]:
+    """The authority's episodes of the period (alias x), as a UNION ALL of
+    disjoint branches, selecting `columns`. `first_day` widens the period
+    back to that day (the previous period too, in the same scan)."""
+    E, C = EpisodePlace._meta.db_table, Child._meta.db_table
+    params = {"lo": _moment(first_day or q.start), "hi": _moment(q.end)}
+    cond = "x.started_at >= %(lo)s AND x.started_at < %(hi)s"
+    if q.missing_from:
+        cond += " AND x.missing_from = %(mf)s"
+        params["mf"] = q.missing_from
+    cond += extra
+    if q.authority_id is None:
+        return f"SELECT {columns} FROM {E} x WHERE {cond}", params
+    params["a"] = q.authority_id
+    elsewhere = "x.area_authority_id <> %(a)s"
+    not_own = "(x.responsible_authority_id IS NULL OR x.responsible_authority_id <> %(a)s)"
+    in_area = f"SELECT {columns} FROM {E} x WHERE x.area_authority_id = %(a)s AND {cond}"
+    own = f"SELECT {columns} FROM {E} x WHERE x.responsible_authority_id = %(a)s AND {elsewhere} AND {cond}"
+    at_home = (f"SELECT {columns} FROM {C} y JOIN {E} x ON x.child_id = y.id WHERE y.home_authority_id = %(a)s"
+               f" AND x.missing_from = 'home' AND {elsewhere} AND {not_own} AND {cond}")
+    return f"{in_area} UNION ALL {own} UNION ALL {at_home}", params
+
+
+def area_counts(q: HotspotQuery, *, fresh: bool = True) -> list[rules.AreaCount]:
+    """Episodes and distinct children per area (None: no place found, or a
+    place that is not located at that level), in rules.hotspot_order."""
+    if fresh:
+        from .freshness import ensure_fresh
+
+        ensure_fresh()
+    sql, params = _episodes_sql(q, f"x.{q.column} AS k, x.child_id AS c")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT k, COUNT(*), COUNT(DISTINCT c) FROM ({sql}) t GROUP BY k", params)
+        rows = cursor.fetchall()
+    return rules.hotspot_order([rules.AreaCount(k or None, n, c) for k, n, c in rows])
+
+
+def area_counts_with_previous(q: HotspotQuery, *, fresh: bool = True
+                              ) -> tuple[list[rules.AreaCount], list[rules.AreaCount]]:
+    """`area_counts` of the period and of the previous period of the same
+    length, in one scan of the two periods together."""
+    if fresh:
+        from .freshness import ensure_fresh
+
+        ensure_fresh()
+    previous = q.previous()
+    sql, params = _episodes_sql(
+        q, f"CASE WHEN x.started_at >= %(cut)s THEN 1 ELSE 0 END AS p, x.{q.column} AS k, x.child_id AS c",
+        first_day=previous.start)
+    params["cut"] = _moment(q.start)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT p, k, COUNT(*), COUNT(DISTINCT c) FROM ({sql}) t GROUP BY p, k", params)
+        rows = cursor.fetchall()
+    current = [rules.AreaCount(k or None, n, c) for p, k, n, c in rows if p == 1]
+    before = [rules.AreaCount(k or None, n, c) for p, k, n, c in rows if p == 0]
+    return rules.hotspot_order(current), rules.hotspot_order(before)
+
+
+def totals(rows: list[rules.AreaCount]) -> int:
+    return sum(r.episodes for r in rows)
+
+
+def episode_ids_in_area(q: HotspotQuery, key: str | None, *, limit: int = 5000) -> list[int]:
+    """The ids of the period's episodes counted under one area (key None:
+    the episodes with no place found), newest first."""
+    extra = f" AND x.{q.column} = %(key)s"
+    sql, params = _episodes_sql(q, "x.episode_id AS id, x.started_at AS s", extra)
+    params["key"] = key or ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM ({sql}) t ORDER BY s DESC, id DESC LIMIT {int(limit)}", params)
+        return [r[0] for r in cursor.fetchall()]
+
+
+def children_in_period(q: HotspotQuery) -> int:
+    """Distinct children of the period's episodes (for the totals line)."""
+    sql, params = _episodes_sql(q, "x.child_id AS c")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT c) FROM ({sql}) t", params)
+        return cursor.fetchone()[0]
+
+
+def report_rows(*, authority_id: int | None, start: date, end: date) -> list[dict]:
+    """`report hotspots` (contract.md): one entry per district of the place
+    found, most episodes first, the episodes with no place found under
+    district None."""
+    rows = area_counts(HotspotQuery(authority_id, start, end, "district", "found"))
+    return [{"district": r.key, "episodes": r.episodes, "children": r.children} for r in rows]
