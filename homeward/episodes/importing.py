@@ -1,17 +1,23 @@
-"""Reading notification files (CSV or JSON lines) and importing them.
+"""Importing notification files (CSV or JSON lines).
 
-A file is streamed; each row is taken or rejected on its own, with its line
-number and reason, and a rejected row changes nothing stored. Rows are taken
-in a chunk at a time by the intake engine (intake.py). Problems
-with the file as a whole (no header, required columns missing, not a
+A file is streamed (parsing.read_rows); each row is taken or rejected on its
+own, with its line number and reason, and a rejected row changes nothing
+stored. Rows are taken in a chunk at a time by the intake engine (intake.py).
+Problems with the file as a whole (no header, required columns missing, not a
 notification file at all) refuse the file before anything is stored.
+
+A large file is read, checked and hashed in a second process
+(`ReaderProcess`) while this one matches and writes: the same rows, the same
+checks, the same results, on two cores.
 """
 
 from __future__ import annotations
 
-import csv
+import gc
 import io
-import json
+import os
+import pickle
+import queue
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,18 +29,19 @@ from homeward.access.audit import audit_record
 from homeward.access.models import AuditEvent
 from homeward.problems import Problem, Refused
 
+from . import parsing
 from .models import ImportBatch
-from .parsing import FIELDS, REQUIRED
+from .parsing import (  # noqa: F401  (read_rows and RowError are this module's API too)
+    FIELDS, MAX_COLUMNS, MAX_LINE_BYTES, REQUIRED, RowError, detect_format, read_rows,
+)
 
-MAX_COLUMNS = 200
-MAX_LINE_BYTES = 1_000_000
-csv.field_size_limit(MAX_LINE_BYTES)
-
-
-@dataclass
-class RowError:
-    line: int
-    reason: str
+# A file at least this large is read in a second process (import_notifications, `reader`).
+READER_MIN_BYTES = 2_000_000
+# SQLite: while a file is imported, the write-ahead log is copied into the
+# database (a checkpoint, with its disk syncs) once it holds this many pages
+# (4 kB each), not after every chunk (SQLite's default is 1,000 pages). The
+# journal mode and the synchronous setting stay as they are (WAL, NORMAL).
+SQLITE_CHECKPOINT_PAGES = 25_000
 
 
 @dataclass
@@ -62,127 +69,94 @@ class Summary:
         }
 
 
-def _decode_line(raw: bytes, line_no: int) -> str | RowError:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return RowError(line_no, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start + 1})")
+class ReaderProcess:
+    """A file read, checked and hashed in a second process (parsing.serve_reader),
+    while this one matches and writes: iterate for (line, RowError),
+    (line, [Problem, ...]) for a row parse_row refuses, or
+    (line, (read, ParsedRow, content hash, stored JSON)), in file order,
+    where `read` holds the fields of the row the intake reads as received
+    (parsing.RULES_READ): the row itself is stored as the JSON.
 
+    A thread takes the frames off the pipe as they come (the reader runs
+    ahead by up to `AHEAD` frames), so that neither process waits for the
+    other while it has work. `close()` stops the reader (also when the
+    import stops half way)."""
 
-def detect_format(path: Path, head: bytes) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    if suffix == ".csv":
-        return "csv"
-    return "jsonl" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv"
+    AHEAD = 16  # frames of parsing.FRAME_ROWS rows: 8,000 rows
 
+    def __init__(self, path: Path, fmt: str, name: str):
+        import subprocess
+        import threading
 
-def read_rows(stream: io.BufferedIOBase, fmt: str, name: str = "file") -> Iterator[tuple[int, dict | RowError]]:
-    """Yield (line number, row) or (line number, RowError) for every data row."""
-    if fmt == "jsonl":
-        yield from _read_jsonl(stream)
-    else:
-        yield from _read_csv(stream, name)
+        root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "homeward.episodes.parsing", str(path), fmt, name],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )
+        self.frames: queue.Queue = queue.Queue(maxsize=self.AHEAD)
+        self.closed = False
+        self.thread = threading.Thread(target=self._pump, name="notification-reader", daemon=True)
+        self.thread.start()
 
-
-def _read_jsonl(stream) -> Iterator[tuple[int, dict | RowError]]:
-    for line_no, raw in enumerate(stream, start=1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if not raw.strip():
-            continue
-        if len(raw) > MAX_LINE_BYTES:
-            yield line_no, RowError(line_no, f"is longer than {MAX_LINE_BYTES} bytes")
-            continue
-        text = _decode_line(raw, line_no)
-        if isinstance(text, RowError):
-            yield line_no, text
-            continue
+    def _pump(self) -> None:
+        pipe = self.proc.stdout
+        size = parsing.FRAME_LENGTH.size
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            reason = "is not complete JSON (the file may be truncated)" if "Unterminated" in exc.msg or "Expecting" in exc.msg and exc.pos >= len(text.rstrip()) - 1 else f"is not valid JSON ({exc.msg})"
-            yield line_no, RowError(line_no, reason)
-            continue
-        if not isinstance(obj, dict):
-            yield line_no, RowError(line_no, "is not a JSON object")
-            continue
-        if len(obj) > MAX_COLUMNS:
-            yield line_no, RowError(line_no, f"has {len(obj)} fields; at most {MAX_COLUMNS} are accepted")
-            continue
-        yield line_no, obj
+            while not self.closed:
+                head = pipe.read(size)
+                if len(head) < size:
+                    break
+                (length,) = parsing.FRAME_LENGTH.unpack(head)
+                data = pipe.read(length)
+                if len(data) < length:
+                    break
+                self._put(data)
+        except (OSError, ValueError):
+            pass
+        self._put(None)
 
-
-def _physical_lines(stream) -> Iterator[tuple[int, str | RowError]]:
-    for line_no, raw in enumerate(stream, start=1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if len(raw) > MAX_LINE_BYTES:
-            yield line_no, RowError(line_no, f"is longer than {MAX_LINE_BYTES} bytes")
-            continue
-        yield line_no, _decode_line(raw, line_no)
-
-
-def _read_csv(stream, name: str) -> Iterator[tuple[int, dict | RowError]]:
-    lines = _physical_lines(stream)
-    header_line = None
-    for line_no, text in lines:
-        if isinstance(text, RowError):
-            raise Refused(Problem("file", f"{name}: the header (line {line_no}) is not UTF-8 text"))
-        if text.strip():
-            header_line = text
-            break
-    if header_line is None:
-        raise Refused(Problem("file", f"{name}: the file is empty"))
-    header = next(csv.reader([header_line]))
-    header = [h.strip() for h in header]
-    if len(header) > MAX_COLUMNS:
-        raise Refused(Problem("file", f"{name}: the header has {len(header)} columns; at most {MAX_COLUMNS} are accepted"))
-    missing = [f for f in REQUIRED if f not in header]
-    if missing:
-        raise Refused(Problem("file", f"{name}: the header lacks the required column(s) {', '.join(missing)}"))
-    duplicates = sorted({h for h in header if header.count(h) > 1})
-    if duplicates:
-        raise Refused(Problem("file", f"{name}: the header repeats the column(s) {', '.join(duplicates)}"))
-
-    # Assemble records from physical lines, so that a quoted field may span
-    # lines and each record is reported by the line it starts on.
-    pending: list[str] = []
-    start_line = 0
-    for line_no, text in lines:
-        if isinstance(text, RowError):
-            if pending:
-                yield start_line, RowError(start_line, "is not complete: a later line is not UTF-8 text")
-                pending = []
-            yield line_no, text
-            continue
-        if not pending:
-            if not text.strip():
+    def _put(self, item) -> None:
+        while not self.closed:
+            try:
+                self.frames.put(item, timeout=0.5)
+                return
+            except queue.Full:
                 continue
-            start_line = line_no
-        pending.append(text)
-        joined = "".join(pending)
-        if joined.count('"') % 2 == 1:  # inside a quoted field: read on
-            if len(pending) > 1000:
-                yield start_line, RowError(start_line, "has a quoted field that never ends")
-                pending = []
-            continue
-        pending = []
-        try:
-            values = next(csv.reader([joined]))
-        except csv.Error as exc:
-            yield start_line, RowError(start_line, f"cannot be read as CSV ({exc})")
-            continue
-        if len(values) != len(header):
-            why = "the file may be truncated" if len(values) < len(header) else "a value may hold an unquoted comma"
-            yield start_line, RowError(
-                start_line, f"has {len(values)} columns but the header has {len(header)} ({why})"
-            )
-            continue
-        yield start_line, dict(zip(header, values))
-    if pending:
-        yield start_line, RowError(start_line, "ends inside a quoted field (the file may be truncated)")
+
+    def __iter__(self) -> Iterator[tuple[int, RowError | tuple]]:
+        parsed_from = parsing.parsed_from
+        while True:
+            data = self.frames.get()
+            if data is None:
+                self.proc.wait()
+                why = self.proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+                raise RuntimeError("the notification reader stopped: " + (why[-1] if why else
+                                                                         f"exit status {self.proc.returncode}"))
+            message = pickle.loads(data)
+            kind = message[0]
+            if kind == "rows":
+                for record in message[1]:
+                    if len(record) == 2:
+                        line_no, why = record
+                        yield line_no, (RowError(line_no, why) if why.__class__ is str
+                                        else [Problem(f, m) for f, m in why])
+                    else:
+                        line_no, read, fields, digest, stored = record
+                        yield line_no, (read, parsed_from(fields, read), digest, stored)
+            elif kind == "refused":
+                raise Refused([Problem(f, m) for f, m in message[1]])
+            else:
+                return
+
+    def close(self) -> None:
+        self.closed = True
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.thread.join(timeout=5)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            pipe.close()
 
 
 def import_notifications(
@@ -195,6 +169,7 @@ def import_notifications(
     fmt: str | None = None,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int | None = None,
+    reader: bool | None = None,
 ) -> tuple[Summary, ImportBatch]:
     """Import a notification file for the area authority's feed.
 
@@ -202,50 +177,83 @@ def import_notifications(
     a time, each chunk in one transaction (homeward/episodes/intake.py): a
     file that stops half way leaves its earlier chunks stored, and importing
     it again stores the rest (rows already stored are unchanged).
+
+    `reader`: read, check and hash the rows in a second process
+    (`ReaderProcess`); by default for a file given by `path` of at least
+    READER_MIN_BYTES. The results are the same either way.
     """
     from .intake import CHUNK_ROWS, Intake, Item
 
+    opened = None
     if stream is None:
         if path is None:
             raise ValueError("a path or a stream is needed")
         try:
-            stream = path.open("rb")
+            stream = opened = path.open("rb")
         except OSError as exc:
             raise Refused(Problem("file", f"{path}: cannot be opened ({exc.strerror})")) from None
-    name = name or (path.name if path else "upload")
-    buffered = io.BufferedReader(stream) if not hasattr(stream, "peek") else stream
-    head = buffered.peek(64)[:64]
-    fmt = fmt or detect_format(Path(name), head)
-    summary = Summary()
-    batch = ImportBatch.objects.create(kind="notifications", area_authority=authority, filename=name[:300],
-                                       actor_username=getattr(actor, "username", "") or "")
-    intake = Intake(actor=actor, area_authority=authority, batch=batch, chunk_rows=chunk_rows or CHUNK_ROWS)
-    pending: list[tuple[int, dict | RowError]] = []
+    try:
+        name = name or (path.name if path else "upload")
+        buffered = io.BufferedReader(stream) if not hasattr(stream, "peek") else stream
+        head = buffered.peek(64)[:64]
+        fmt = fmt or detect_format(Path(name), head)
+        if reader is None:
+            reader = opened is not None and os.fstat(opened.fileno()).st_size >= READER_MIN_BYTES
+        if reader and path is None:
+            raise ValueError("a second process reads a file given by its path only")
+        summary = Summary()
+        batch = ImportBatch.objects.create(kind="notifications", area_authority=authority, filename=name[:300],
+                                           actor_username=getattr(actor, "username", "") or "")
+        intake = Intake(actor=actor, area_authority=authority, batch=batch, chunk_rows=chunk_rows or CHUNK_ROWS,
+                        collect_garbage=False)
+        pending: list[tuple[int, dict | tuple | RowError]] = []
 
-    def take() -> None:
-        items = [Item(row=row, line=line_no) for line_no, row in pending if not isinstance(row, RowError)]
-        results = iter(intake.apply(items))
-        for line_no, row in pending:
-            if isinstance(row, RowError):
-                summary.rejected.append(row)
-                continue
-            result = next(results)
-            if result.kind is None:
-                reason = "; ".join(f"{p.field}: {p.message}" for p in result.problems)
-                summary.rejected.append(RowError(line_no, reason))
-            else:
-                setattr(summary, result.kind, getattr(summary, result.kind) + 1)
-                summary.review += int(result.review)
-        if progress is not None:
-            progress(len(pending))
-        pending.clear()
+        def take() -> None:
+            # A row as read (a dict), a row read and checked by the reader process (a tuple),
+            # or one the reader found wrong (its problems).
+            items = [Item(row=row, line=line_no) if row.__class__ is dict
+                     else Item(row=row[0], line=line_no, prepared=row[1:]) if row.__class__ is tuple
+                     else Item(row={}, line=line_no, prepared=row)
+                     for line_no, row in pending if row.__class__ is not RowError]
+            results = iter(intake.apply(items))
+            for line_no, row in pending:
+                if row.__class__ is RowError:
+                    summary.rejected.append(row)
+                    continue
+                result = next(results)
+                if result.kind is None:
+                    reason = "; ".join(f"{p.field}: {p.message}" for p in result.problems)
+                    summary.rejected.append(RowError(line_no, reason))
+                else:
+                    setattr(summary, result.kind, getattr(summary, result.kind) + 1)
+                    summary.review += int(result.review)
+            if progress is not None:
+                progress(len(pending))
+            pending.clear()
 
-    for line_no, row in read_rows(buffered, fmt, name):
-        pending.append((line_no, row))
-        if len(pending) >= intake.chunk_rows:
-            take()
-    if pending:
-        take()
+        # No garbage collection while the file is read: each chunk frees its
+        # own objects (intake._Chunk.release), and a collection would look at
+        # every child the matching index holds, again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        rows = ReaderProcess(path, fmt, name) if reader else None
+        checkpoints = _fewer_checkpoints()
+        try:
+            for line_no, row in rows if rows is not None else read_rows(buffered, fmt, name):
+                pending.append((line_no, row))
+                if len(pending) >= intake.chunk_rows:
+                    take()
+            if pending:
+                take()
+        finally:
+            if rows is not None:
+                rows.close()
+            if collecting:
+                gc.enable()
+            checkpoints.restore()
+    finally:
+        if opened is not None:
+            opened.close()
     batch.finished_at = timezone.now()
     batch.summary = summary.as_dict()
     batch.save(update_fields=["finished_at", "summary"])
@@ -253,6 +261,26 @@ def import_notifications(
                  summary=f"Imported notifications from {name}"[:300],
                  payload={k: v for k, v in summary.as_dict().items() if k != "rejected"} | {"rejected": len(summary.rejected)})
     return summary, batch
+
+
+class _fewer_checkpoints:
+    """SQLITE_CHECKPOINT_PAGES for the import's connection (SQLite only), and back."""
+
+    def __init__(self):
+        from django.db import connection
+
+        self.connection = connection
+        self.before = None
+        if connection.vendor == "sqlite" and SQLITE_CHECKPOINT_PAGES:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                self.before = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(SQLITE_CHECKPOINT_PAGES)}")
+
+    def restore(self) -> None:
+        if self.before is not None and self.connection.connection is not None:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(self.before)}")
 
 
 def format_summary(summary: Summary, name: str) -> str:

@@ -65,26 +65,22 @@ from homeward.problems import Problem, Refused
 
 from . import rules
 from .models import Episode, Notification, RiskChange, Status
-from .parsing import ParsedRow, parse_row
+from .parsing import RULES_READ, ParsedRow, content_hash, parse_row
 
-CHUNK_ROWS = 5000  # rows per transaction when importing a file
+CHUNK_ROWS = 10_000  # rows per transaction when importing a file
 INDEX_LIMIT = 500_000  # children held in memory for matching (about 400 bytes each)
 PROVISIONAL = 10**12  # ids given to children and episodes not stored yet (above any real id)
 _LATEST = datetime.max.replace(tzinfo=dt_timezone.utc)
 # Publish homeward.events after each chunk commits (episode.started, .updated,
-# .returned, a list of episode ids each). The followers leave a bulk chunk to
-# the scheduled catch-up (homeward/events.py, "Bulk").
+# .returned, a list of episode ids each), unless the chunk is bulk (more than
+# events.BULK episodes started or updated): that is left whole to the scheduled
+# catch-up (homeward/events.py, "Bulk").
 PUBLISH_EVENTS = True
 IN_BATCH = 500  # values per IN (...) in one query
 EPISODE_FIELDS = [  # what taking in a row may change on an episode
     "started_at", "last_seen_at", "reported_at", "returned_at", "status", "found_postcode", "postcode",
     "category", "missing_from", "placement_id", "responsible_authority_id", "provider_id", "risk_level", "updated_at",
 ]
-
-
-def content_hash(row: dict) -> str:
-    canonical = json.dumps({k: ("" if v is None else v) for k, v in row.items()}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _batches(values: Sequence, size: int = IN_BATCH):
@@ -100,9 +96,8 @@ class Note:
     with the row as received (`raw`). `order` is the arrival order (the id)."""
 
     __slots__ = ("order", "source", "source_ref", "last_seen_at", "reported_at", "returned_at", "risk_level", "raw",
-                 "episode", "model", "account", "category", "missing_from", "provider_urn", "postcode",
-                 "found_postcode")
-    RAW = ("category", "missing_from", "provider_urn", "postcode", "found_postcode")  # what the rules read of `raw`
+                 "episode", "model", "category", "missing_from", "provider_urn", "postcode", "found_postcode")
+    RAW = RULES_READ  # what the rules read of `raw`
 
     def __init__(self, order, source, source_ref, last_seen_at, reported_at, returned_at, risk_level, raw,
                  episode=None, model=None):
@@ -116,13 +111,26 @@ class Note:
         self.raw = raw
         self.episode = episode
         self.model = model
-        self.account = rules.Account(source, source_ref, last_seen_at, reported_at, returned_at, risk_level, order)
         # What the rules read from the row as received.
         self.category = _text(raw, "category").strip().lower()
         self.missing_from = _text(raw, "missing_from").strip().lower()
         self.provider_urn = _text(raw, "provider_urn").strip().upper()
         self.postcode = _text(raw, "postcode")
         self.found_postcode = _text(raw, "found_postcode")
+
+    # A note is its reporter's account as the episode rules read it
+    # (rules.Account: source, source_ref, the times, risk_level, order, start).
+    @property
+    def start(self) -> datetime:
+        start = self.last_seen_at or self.reported_at
+        if start is None:
+            raise ValueError("an account needs a last-seen or a reported time")
+        return start
+
+    @property
+    def account(self) -> rules.Account:
+        return rules.Account(self.source, self.source_ref, self.last_seen_at, self.reported_at, self.returned_at,
+                             self.risk_level, self.order)
 
     @classmethod
     def of(cls, n: Notification) -> "Note":
@@ -182,11 +190,14 @@ def derive_episode(
     `episode` is an Episode or any object with its fields; `tz` is the local
     time zone (default: the current one).
     """
-    latest: dict[tuple[str, str], Note] = {}
-    for n in notes:
-        latest[(n.source, n.source_ref)] = n
-    current = list(latest.values())
-    times = rules.derive_times([n.account for n in current])
+    if len(notes) == 1:
+        current = list(notes)
+    else:
+        latest: dict[tuple[str, str], Note] = {}
+        for n in notes:
+            latest[(n.source, n.source_ref)] = n
+        current = list(latest.values())
+    times = rules.derive_times(current)  # a Note reads as its rules.Account
     episode.started_at = times.started_at
     episode.last_seen_at = times.last_seen_at
     episode.reported_at = times.reported_at
@@ -201,8 +212,9 @@ def derive_episode(
     categories = {n.category for n in current}
     episode.category = "absent" if "absent" in categories and "missing" not in categories else "missing"
 
-    day = episode.started_at.astimezone(tz or timezone.get_current_timezone()).date()
-    placement = placement_open_on(placements, day)
+    placement = placement_open_on(
+        placements, episode.started_at.astimezone(tz or timezone.get_current_timezone()).date()
+    ) if placements else None
     reported_care = any(n.missing_from == "care" for n in current)
     episode.missing_from = rules.missing_from(
         placement_open=placement is not None, has_any_placement=bool(placements),
@@ -234,6 +246,11 @@ def risk_change(episode_id, previous: str, level: str, *, actor, source: str) ->
 
 # --- writing rows straight through the driver ---------------------------------------
 
+class StoredJson(str):
+    """A JSON field's value as the text the database stores (json.dumps of
+    it, as made by parsing.raw_json in the file reader)."""
+
+
 _SAME = frozenset({"CharField", "TextField", "SlugField", "EmailField", "IntegerField", "BigIntegerField",
                    "SmallIntegerField", "PositiveIntegerField", "FloatField", "BooleanField", "ForeignKey"})
 
@@ -263,11 +280,13 @@ class _Table:
                 constant[f.attname] = f.get_default()
         self.row = type(model.__name__ + "Row", (), constant)
 
-    def new(self, **values):
+    def new(self, *, now_: datetime | None = None, **values):
+        """A row with the model's defaults, then `values`. Fields defaulting to
+        the time get `now_` (the chunk's one reading of the clock) or a reading."""
         obj = self.row()
         d = obj.__dict__
         if self._now:
-            now = timezone.now()
+            now = now_ or timezone.now()
             for name in self._now:
                 d[name] = now
         for name, make in self._made:
@@ -292,12 +311,22 @@ class _Table:
             # What the SQLite backend stores for an aware datetime, without its overhead.
             tz = connection.timezone
 
-            def datetimes(value, tz=tz, slow=ops.adapt_datetimefield_value):
+            def datetimes(value, tz=tz, slow=ops.adapt_datetimefield_value, known=_DATETIME_TEXT.setdefault(tz, {})):
                 if value.__class__ is not datetime or value.tzinfo is None:
                     return slow(value)
-                if value.tzinfo is not tz:
-                    value = value.astimezone(tz)
-                return str(value.replace(tzinfo=None))
+                # A chunk writes the same moments several times (a notification's
+                # times are its episode's; one clock reading for the rows it makes).
+                text = known.get(value)
+                if text is None:
+                    moment = value if value.tzinfo is tz else value.astimezone(tz)
+                    if tz is dt_timezone.utc:
+                        text = moment.isoformat(" ")[:-6]  # the same text, without its "+00:00"
+                    else:
+                        text = str(moment.replace(tzinfo=None))
+                    if len(known) > 100_000:
+                        known.clear()
+                    known[value] = text
+                return text
         for f in fields:
             kind = f.get_internal_type()
             if kind in _SAME:
@@ -307,7 +336,11 @@ class _Table:
             elif kind == "DateField":
                 out.append(ops.adapt_datefield_value)
             elif kind == "JSONField":
-                out.append(lambda value, f=f, adapt=ops.adapt_json_value: adapt(f.get_prep_value(value), f.encoder))
+                def json_value(value, f=f, adapt=ops.adapt_json_value):
+                    if value.__class__ is StoredJson:
+                        return str(value)  # the JSON text already (COPY and SQLite take it as is)
+                    return adapt(f.get_prep_value(value), f.encoder)
+                out.append(json_value)
             else:
                 out.append(lambda value, f=f: f.get_db_prep_save(value, connection))
         return out
@@ -406,6 +439,7 @@ class _Table:
 
 
 _TABLES: dict = {}
+_DATETIME_TEXT: dict = {}  # the database's time zone -> {an aware moment: the text SQLite stores for it}
 
 
 def table(model) -> _Table:
@@ -463,6 +497,8 @@ class ChildIndex:
         self.buckets: OrderedDict[int, list[_Rec]] = OrderedDict()
         self.recs: dict[int, _Rec] = {}
         self.by_surname: dict[str, dict[int, _Rec | list[_Rec]]] = {}  # surname key -> date -> children
+        # Dates of birth shared by more than WEAK_KEYS_UP_TO children: name key -> those children.
+        self.crowded: dict[int, dict[str, list[_Rec]]] = {}
         self.touched: set[int] = set()
         self._given: dict[str, frozenset] = {}
         self._surname: dict[str, frozenset] = {}
@@ -471,9 +507,10 @@ class ChildIndex:
         self._variants: dict[date, tuple[int, ...]] = {}
         self._intern: dict[str, str] = {}
         self._places: dict[tuple[str, str], str] = {}
+        self._next = PROVISIONAL
+        self._report_names: dict[tuple[str, str], tuple[frozenset, int]] = {}
         self._given_weights: dict[tuple[str, str], float] = {}
         self._surname_weights: dict[tuple[str, str], float] = {}
-        self._next = PROVISIONAL
         self.checked = 0  # with check_blocking: reports compared both ways
         self.disagreements: list[tuple] = []
         self.check_blocking = False
@@ -563,6 +600,26 @@ class ChildIndex:
         keys.add(self._initials(self._name(first), self._name(last)))
         keys.discard(None)
         return keys
+
+    def _name_keys(self, first: str, last: str) -> frozenset:
+        """The name keys _shares looks for in one name of a held child."""
+        return self.given_keys(first) | self.surname_keys(last) | self.given_keys(last)
+
+    def _crowd(self, o: int, bucket: list[_Rec]) -> dict[str, list[_Rec]]:
+        crowd: dict[str, list[_Rec]] = {}
+        for rec in bucket:
+            self._crowd_in(crowd, rec, ((rec.first, rec.last), *rec.aliases))
+        self.crowded[o] = crowd
+        return crowd
+
+    def _crowd_in(self, crowd: dict[str, list[_Rec]], rec: _Rec, names) -> None:
+        for first, last in names:
+            for key in self._name_keys(first, last):
+                held = crowd.get(key)
+                if held is None:
+                    crowd[key] = [rec]
+                elif held[-1] is not rec:
+                    held.append(rec)
 
     def _surname_keys_of(self, rec: _Rec) -> set:
         keys = set(self.surname_keys(rec.last))
@@ -673,6 +730,7 @@ class ChildIndex:
                     current[child_id] = (start, postcode, urn)
             for o in batch:
                 self.buckets[o] = []
+                self.crowded.pop(o, None)
             for pk, dob, first, last, sex, home_postcode, merged_into in children:
                 if merged_into is not None:
                     continue
@@ -694,6 +752,8 @@ class ChildIndex:
             self.ensure([o])
         rec = self._make(cid, dob, first, last, sex, postcode, None, ())
         self.buckets[o].append(rec)
+        if o in self.crowded:
+            self._crowd_in(self.crowded[o], rec, ((rec.first, rec.last),))
         self.recs[cid] = rec
         self._file(rec)
         self.touched.add(o)
@@ -710,7 +770,10 @@ class ChildIndex:
         rec.aliases = rec.aliases + (pair,)
         rec.sig = self._sig(self.keys_of(rec))
         self._file(rec, self.surname_keys(pair[1]) - before)
-        self.touched.add(rec.dob.toordinal())
+        o = rec.dob.toordinal()
+        if o in self.crowded:
+            self._crowd_in(self.crowded[o], rec, (pair,))
+        self.touched.add(o)
 
     def stored(self, provisional: int, pk: int) -> None:
         rec = self.recs.pop(provisional, None)
@@ -729,6 +792,7 @@ class ChildIndex:
         self.touched.clear()
 
     def _drop(self, o: int) -> None:
+        self.crowded.pop(o, None)
         for rec in self.buckets.pop(o, ()):
             self._unfile(rec)
             if self.recs.get(rec.cid) is rec:
@@ -742,29 +806,49 @@ class ChildIndex:
 
     def candidates(self, dob: date, first: str, last: str, postcode: str = "", urn: str = "") -> list[_Rec]:
         """The children worth comparing with a report (see the class)."""
-        names = self.given_keys(first) | self.surname_keys(last) | self.given_keys(last)
-        bucket = self.buckets.get(dob.toordinal(), ())
+        found_names = self._report_names.get((first, last))
+        if found_names is None:
+            names = self.given_keys(first) | self.surname_keys(last) | self.given_keys(last)
+            found_names = (names, self._sig(names))
+            if len(self._report_names) > 20_000:
+                self._report_names.clear()
+            self._report_names[(first, last)] = found_names
+        names, sig = found_names
+        o = dob.toordinal()
+        bucket = self.buckets.get(o, ())
+        found: dict[int, _Rec] = {}
         # The weak keys only where few children share the date (not on the
         # 1 January often given to children whose birthday is not known).
-        keys = names | self.other_keys(first, last, postcode, urn) if len(bucket) <= self.WEAK_KEYS_UP_TO else names
-        if not keys:
-            return []
-        sig = self._sig(keys)
-        found: dict[int, _Rec] = {}
-        for rec in bucket:
-            if rec.sig & sig and self._shares(rec, keys):
-                found[rec.cid] = rec
-        variants = self.variants(dob)
+        if len(bucket) <= self.WEAK_KEYS_UP_TO:
+            weak = self.other_keys(first, last, postcode, urn)
+            keys = names | weak
+            if not keys:
+                return []
+            sig |= self._sig(weak)
+            for rec in bucket:
+                if rec.sig & sig and self._shares(rec, keys):
+                    found[rec.cid] = rec
+        else:
+            # Only name keys there: the children holding one of them (as _shares would find).
+            if not names:
+                return []
+            crowd = self.crowded.get(o)
+            if crowd is None:
+                crowd = self._crowd(o, bucket)
+            for key in names:
+                for rec in crowd.get(key, ()):
+                    found[rec.cid] = rec
+        among = None
         for key in names:
             dates = self.by_surname.get(key)
             if not dates:
                 continue
-            # The smaller side: the dates this surname key is held for, or the slips.
-            if len(dates) <= len(variants):
-                hits = [held for o, held in dates.items() if o in variants]
-            else:
-                hits = [held for held in map(dates.get, variants) if held is not None]
-            for held in hits:
+            if among is None:
+                among = frozenset(self.variants(dob))
+            # The dates this surname key is held for that are slips for the date
+            # (a dict's keys & a set look through the smaller side).
+            for o in dates.keys() & among:
+                held = dates[o]
                 if isinstance(held, list):
                     for rec in held:
                         found[rec.cid] = rec
@@ -852,13 +936,17 @@ class ChildIndex:
 @dataclass
 class Item:
     """One row to take in. `child`, `strict` and `extra` are for rows entered
-    in Homeward itself (see services.notification_apply)."""
+    in Homeward itself (see services.notification_apply). `prepared` is what
+    the file reader (importing.ReaderProcess) found already: (ParsedRow,
+    content hash, the row's JSON as stored), or the problems that refuse it;
+    `row` then holds only the fields the rules read of it (parsing.RULES_READ)."""
 
     row: dict
     line: int | None = None
     extra: dict | None = None
     child: Child | None = None
     strict: bool = False
+    prepared: tuple | list | None = None
 
 
 @dataclass
@@ -891,12 +979,17 @@ class _ChildState:
         self.open_flags: set[str] = set()
 
 
+_TRACKED = [f for f in EPISODE_FIELDS if f != "updated_at"]
+_tracked = attrgetter(*_TRACKED)
+
+
 class _EpisodeState:
-    __slots__ = ("model", "notes", "child", "order", "new", "dirty", "into", "returned_before")
+    __slots__ = ("model", "notes", "child", "order", "new", "dirty", "into", "returned_before", "stored")
 
     def __init__(self, model, child, order, new):
         self.model = model
         self.returned_before = None if new else model.returned_at
+        self.stored = None if new else _tracked(model)  # EPISODE_FIELDS as read, to write only what changed
         self.notes: list[Note] = []
         self.child = child
         self.order = order
@@ -912,14 +1005,15 @@ class _EpisodeState:
 
 
 class _Row:
-    __slots__ = ("index", "item", "parsed", "digest", "responsible", "prev", "same", "child", "reviews", "new_child",
-                 "note", "kind", "identifier")
+    __slots__ = ("index", "item", "parsed", "digest", "stored", "responsible", "prev", "same", "child", "reviews",
+                 "new_child", "note", "kind", "identifier")
 
-    def __init__(self, index, item, parsed, digest):
+    def __init__(self, index, item, parsed, digest, stored=None):
         self.index = index
         self.item = item
         self.parsed = parsed
         self.digest = digest
+        self.stored = stored  # the row's JSON as it is stored, when the reader made it
         self.responsible = None
         self.prev = None  # the stored episode id, or the earlier row, of the same source and source_ref
         self.same = None  # the same row stored already (an episode id) or earlier in the chunk (a _Row)
@@ -959,7 +1053,8 @@ class Intake:
     small caches of authorities and providers."""
 
     def __init__(self, *, actor, area_authority: Authority, batch=None, audit_rows: bool = False,
-                 chunk_rows: int = CHUNK_ROWS, index: ChildIndex | None = None, now: datetime | None = None):
+                 chunk_rows: int = CHUNK_ROWS, index: ChildIndex | None = None, now: datetime | None = None,
+                 collect_garbage: bool = True):
         self.actor = actor
         self.area = area_authority
         self.batch = batch
@@ -970,6 +1065,12 @@ class Intake:
         self.entered_by = actor if getattr(actor, "pk", None) else None
         self.entered_by_id = self.entered_by.pk if self.entered_by is not None else None
         self.chunks = 0
+        # After a chunk of several rows, collect the garbage of the young
+        # generations; a caller that keeps the collector off for a whole file
+        # (import_notifications) says no: a chunk frees its own objects
+        # (_Chunk.release), and a collection would only look again at what
+        # the chunk added to the matching index.
+        self.collect_garbage = collect_garbage
         self._authorities: dict[str, Authority | None] = {}
         self._providers: dict[str, int | None] = {}
 
@@ -1010,15 +1111,17 @@ class Intake:
             try:
                 return self._apply(items)
             finally:
-                gc.collect(1)
+                if self.collect_garbage:
+                    gc.collect(1)
                 if collecting:
                     gc.enable()
         return self._apply(items)
 
     def _apply(self, items: Sequence[Item]) -> list[Result]:
+        chunk = _Chunk(self, items)
         try:
             with transaction.atomic():
-                results = _Chunk(self, items).run()
+                results = chunk.run()
         except _Discard as refusal:
             self.index.rollback()
             if len(items) == 1:
@@ -1029,6 +1132,8 @@ class Intake:
             if len(items) == 1:
                 raise
             return self._one_by_one(items)
+        finally:
+            chunk.release()
         self.index.commit()
         self.chunks += 1
         return results
@@ -1052,6 +1157,9 @@ class _Chunk:
         self.index = intake.index
         self.items = items
         self.now = intake.now or timezone.now()
+        self.clock = timezone.now()  # the time the chunk's new rows are made (created_at, received_at, ...)
+        for known in _DATETIME_TEXT.values():
+            known.clear()  # (what the last chunk wrote: this one writes other times)
         self.tz = timezone.get_current_timezone()
         self.results: list[Result | None] = [None] * len(items)
         self.children: dict[int, _ChildState] = {}  # stored children by id
@@ -1067,11 +1175,31 @@ class _Chunk:
         self.seq = 0
         self._apart: set[int] | None = None
 
+    def release(self) -> None:
+        """Undo the chunk's references in circles (children and their episodes,
+        episodes and their notes), so that it is freed at once, without
+        waiting for a garbage collection."""
+        for ep in (*self.episodes.values(), *self.new_episodes):
+            ep.notes = []
+            ep.child = None
+            ep.into = None
+        for c in (*self.children.values(), *self.new_children):
+            c.episodes = []
+        for n in self.new_notes:
+            n.episode = None
+
     # 1. read and check every row --------------------------------------------------
 
     def run(self) -> list[Result]:
         rows: list[_Row] = []
         for i, item in enumerate(self.items):
+            prepared = item.prepared
+            if prepared is not None:
+                if prepared.__class__ is list:
+                    self.results[i] = _refusal(prepared)
+                else:
+                    rows.append(_Row(i, item, *prepared))
+                continue
             try:
                 parsed = parse_row(item.row)
             except Refused as exc:
@@ -1113,18 +1241,22 @@ class _Chunk:
                 wanted.setdefault((r.responsible or area).pk, set()).add(r.parsed.child_ref)
         idents = self._stored_identifiers(wanted)
         # Dates of birth to hold for matching: rows that may need it.
-        dobs: set[int] = set()
+        matched: set[date] = set()
         for r in rows:
             key = (r.parsed.source, r.parsed.source_ref)
             if key in keys or r.item.child is not None:
                 continue
             if r.parsed.child_ref and ((r.responsible or area).pk, r.parsed.child_ref) in idents:
                 continue
-            dobs.add(r.parsed.dob.toordinal())
-            dobs.update(self.index.variants(r.parsed.dob))
+            matched.add(r.parsed.dob)
+        dobs: set[int] = set()
+        for dob in matched:
+            dobs.add(dob.toordinal())
+            dobs.update(self.index.variants(dob))
         if dobs:
             self.index.ensure(dobs)
 
+        today = timezone.localdate()
         for r in rows:
             p = r.parsed
             key = (p.source, p.source_ref)
@@ -1161,10 +1293,12 @@ class _Chunk:
                     elif decision == "review":
                         r.reviews = scored
             if r.child is None:
-                problems = _check_child_fields(p.first_name, p.last_name, p.dob, p.sex)
-                if problems:
-                    self._refuse(r, problems)
-                    continue
+                # _check_child_fields, asked only when a quick look finds something it would refuse.
+                if not (p.dob <= today and p.sex in ("", "M", "F") and p.first_name.strip() and p.last_name.strip()):
+                    problems = _check_child_fields(p.first_name, p.last_name, p.dob, p.sex)
+                    if problems:
+                        self._refuse(r, problems)
+                        continue
                 r.child = self._new_child(p, r.responsible)
                 r.new_child = True
             if known is None:
@@ -1265,7 +1399,7 @@ class _Chunk:
         area = self.intake.area
         is_care = p.missing_from == "care" or responsible is not None
         model = table(Child).new(
-            first_name=p.first_name.strip(), last_name=p.last_name.strip(), dob=p.dob, sex=p.sex,
+            now_=self.clock, first_name=p.first_name.strip(), last_name=p.last_name.strip(), dob=p.dob, sex=p.sex,
             responsible_authority_id=responsible.pk if is_care and responsible is not None else None,
             home_authority_id=None if is_care else area.pk,
             home_postcode="" if is_care else p.postcode,
@@ -1396,8 +1530,9 @@ class _Chunk:
         ep.dirty = True
         if change is not None:
             self.risks.append((table(RiskChange).new(
-                risk_level=change[1], previous_level=change[0], changed_by_id=self.intake.entered_by_id,
-                source=source, reason="Reported by " + source if source else "",
+                now_=self.clock, risk_level=change[1], previous_level=change[0],
+                changed_by_id=self.intake.entered_by_id, source=source,
+                reason="Reported by " + source if source else "",
             ), ep))
 
     def _apply(self, row: _Row) -> None:
@@ -1417,12 +1552,13 @@ class _Chunk:
                     "record the return on that episode, or correct the times",
                 )])
         self.seq += 1
-        raw = {**row.item.row, **(row.item.extra or {})}
+        raw = {**row.item.row, **row.item.extra} if row.item.extra else row.item.row
         note = Note(PROVISIONAL * 1000 + self.seq, p.source, p.source_ref, p.last_seen_at, p.reported_at,
                     p.returned_at, p.risk_level, raw)
         note.model = table(Notification).new(
-            area_authority_id=intake.area.pk, source=p.source, source_ref=p.source_ref, content_hash=row.digest,
-            raw=raw, line=row.item.line, batch_id=intake.batch.pk if intake.batch is not None else None,
+            now_=self.clock, area_authority_id=intake.area.pk, source=p.source, source_ref=p.source_ref,
+            content_hash=row.digest, raw=StoredJson(row.stored) if row.stored is not None else raw,
+            line=row.item.line, batch_id=intake.batch.pk if intake.batch is not None else None,
             last_seen_at=p.last_seen_at, reported_at=p.reported_at, returned_at=p.returned_at,
             risk_level=p.risk_level, entered_by_id=intake.entered_by_id,
         )
@@ -1436,8 +1572,8 @@ class _Chunk:
                 self._merge(episode, clash[1:])
                 kind = "merged"
             else:
-                model = table(Episode).new(area_authority_id=intake.area.pk, started_at=p.last_seen_at,
-                                           missing_from=p.missing_from or "home")
+                model = table(Episode).new(now_=self.clock, area_authority_id=intake.area.pk,
+                                           started_at=p.last_seen_at, missing_from=p.missing_from or "home")
                 episode = _EpisodeState(model, child, PROVISIONAL + self.seq, new=True)
                 self.new_episodes.append(episode)
                 child.episodes.append(episode)
@@ -1476,7 +1612,8 @@ class _Chunk:
                 c.pk = c.model.id
         if self.identifiers:
             t = table(ChildIdentifier)
-            t.insert([t.new(child_id=c.pk, kind=ChildIdentifier.Kind.LA_CHILD, authority_id=authority_id, value=value)
+            t.insert([t.new(now_=self.clock, child_id=c.pk, kind=ChildIdentifier.Kind.LA_CHILD,
+                            authority_id=authority_id, value=value)
                       for c, authority_id, value in self.identifiers])
 
         episodes = table(Episode)
@@ -1490,12 +1627,12 @@ class _Chunk:
             e.model.updated_at = now
         # Episodes that end before those that start again, then the new ones:
         # at no moment two open episodes of one child.
-        episodes.update([e.model for e in live if e.model.returned_at is not None], EPISODE_FIELDS)
+        self._update_episodes([e for e in live if e.model.returned_at is not None])
         created = [e for e in self.new_episodes if e.into is None]
         for e in created:
             e.model.child_id = e.child.pk
         episodes.insert([e.model for e in created], returning=True)
-        episodes.update([e.model for e in live if e.model.returned_at is None], EPISODE_FIELDS)
+        self._update_episodes([e for e in live if e.model.returned_at is None])
         by_target: dict[int, list[int]] = {}
         for e in doomed:
             by_target.setdefault(e.final().model.id, []).append(e.model.id)
@@ -1511,15 +1648,15 @@ class _Chunk:
             table(RiskChange).insert([rc for rc, _ in self.risks])
         if self.aliases:
             t = table(ChildAlias)
-            t.insert([t.new(child_id=c.pk, first_name=first, last_name=last, source=source)
+            t.insert([t.new(now_=self.clock, child_id=c.pk, first_name=first, last_name=last, source=source)
                       for c, first, last, source in self.aliases])
         if self.flags:
             t = table(ChildFlag)
-            t.insert([t.new(child_id=c.pk, flag=flag, source=source, start_date=start,
+            t.insert([t.new(now_=self.clock, child_id=c.pk, flag=flag, source=source, start_date=start,
                             recorded_by_id=intake.entered_by_id) for c, flag, source, start in self.flags])
         t = table(MatchReview)
         reviews = [
-            t.new(reported_child_id=r.child.pk, candidate_id=self._child_by_cid(cid).pk,
+            t.new(now_=self.clock, reported_child_id=r.child.pk, candidate_id=self._child_by_cid(cid).pk,
                   notification_id=r.note.model.id, score=score, reasons=list(reasons))
             for r in rows for cid, score, reasons in r.reviews
         ]
@@ -1530,11 +1667,31 @@ class _Chunk:
         if PUBLISH_EVENTS:
             from homeward import events
 
-            returned = [e.model.id for e in [*created, *live]
-                        if e.model.returned_at is not None and e.returned_before is None]
-            for name, ids in (("episode.started", [e.model.id for e in created]),
-                              ("episode.updated", [e.model.id for e in live]), ("episode.returned", returned)):
-                events.publish(name, episode_ids=ids, actor=intake.actor)
+            # A bulk chunk (more episodes started or updated than events.BULK) is
+            # left whole to the scheduled catch-up, which finds its episodes by
+            # their updated_at: its events would each be skipped as bulk, all but
+            # the smaller list of returns, which the followers would then take at
+            # once, episode by episode, for a chunk of a file.
+            if not events.is_bulk([*created, *live]):
+                returned = [e.model.id for e in [*created, *live]
+                            if e.model.returned_at is not None and e.returned_before is None]
+                for name, ids in (("episode.started", [e.model.id for e in created]),
+                                  ("episode.updated", [e.model.id for e in live]), ("episode.returned", returned)):
+                    events.publish(name, episode_ids=ids, actor=intake.actor)
+
+    @staticmethod
+    def _update_episodes(states: list[_EpisodeState]) -> None:
+        """Write the fields of EPISODE_FIELDS that changed since the episode was
+        read, and updated_at: an index on a column left out is not touched
+        (an episode has a dozen), and most rows change a few fields."""
+        groups: dict[tuple[str, ...], list] = {}
+        for e in states:
+            now = _tracked(e.model)
+            changed = tuple(name for name, new, old in zip(_TRACKED, now, e.stored) if new != old)
+            groups.setdefault(changed, []).append(e.model)
+        episodes = table(Episode)
+        for changed, models in groups.items():
+            episodes.update(models, [*changed, "updated_at"])
 
     def _audit(self, rows: list[_Row]) -> None:
         intake = self.intake

@@ -83,6 +83,7 @@ __all__ = [
     "normalise_postcode",
     "normalise_sex",
     "nysiis",
+    "pick_best",
     "rank_candidates",
 ]
 
@@ -343,7 +344,12 @@ def normalise_postcode(s: str | None) -> tuple[str | None, str | None]:
     """
     if not s:
         return None, None
-    t = re.sub(r"[^A-Z0-9]", "", str(s).upper())
+    return _normalise_postcode(str(s))
+
+
+@lru_cache(maxsize=65536)
+def _normalise_postcode(s: str) -> tuple[str | None, str | None]:
+    t = re.sub(r"[^A-Z0-9]", "", s.upper())
     m = _POSTCODE_FULL.match(t)
     if m:
         return t, m.group(1)
@@ -355,7 +361,12 @@ def normalise_postcode(s: str | None) -> tuple[str | None, str | None]:
 def _normalise_code(s: str | None) -> str | None:
     if not s:
         return None
-    t = re.sub(r"\s+", "", str(s)).upper()
+    return _normalise_code_text(str(s))
+
+
+@lru_cache(maxsize=65536)
+def _normalise_code_text(s: str) -> str | None:
+    t = re.sub(r"\s+", "", s).upper()
     return t or None
 
 
@@ -540,6 +551,11 @@ def compare_dob(a: date | None, b: date | None) -> str:
         return DOB_MISSING
     if a == b:
         return DOB_EXACT
+    return _compare_dob(a, b)
+
+
+@lru_cache(maxsize=65536)
+def _compare_dob(a: date, b: date) -> str:
     if a.year == b.year and a.month == b.day and a.day == b.month:
         return DOB_SWAPPED
     sa, sb = _dob_digits(a), _dob_digits(b)
@@ -667,10 +683,14 @@ class _NameFit:
         )
 
 
-def _names(rec: PersonRecord) -> list[tuple[str, str, bool]]:
-    out = [(normalise_name(rec.first_name), normalise_name(rec.last_name), False)]
-    for first, last in rec.aliases:
-        out.append((normalise_name(first), normalise_name(last), True))
+def _names(rec: PersonRecord) -> tuple[tuple[str, str, bool], ...]:
+    """The record's names, normalised: (first, last, is an alias), the main
+    name first (worked out once a record: a record does not change)."""
+    out = rec.__dict__.get("_names")
+    if out is None:
+        out = ((normalise_name(rec.first_name), normalise_name(rec.last_name), False),
+               *((normalise_name(first), normalise_name(last), True) for first, last in rec.aliases))
+        rec.__dict__["_names"] = out
     return out
 
 
@@ -692,20 +712,41 @@ def _best_name_fit(a: PersonRecord, b: PersonRecord, nick: NicknameIndex) -> _Na
     Both exchanges are tried, so the result is the same whichever record
     comes first.
     """
-    best: _NameFit | None = None
-    names_b = _names(b)
-    for fa, la, alias_a in _names(a):
+    return names_fit(_names(a), _names(b), nick)[0]
+
+
+@lru_cache(maxsize=32768)
+def names_fit(names_a: tuple, names_b: tuple, nick: NicknameIndex) -> tuple[_NameFit, float]:
+    """The best _fit of two records' names (as _names gives them), and the
+    highest score of any way of lining them up. A function of the names
+    alone, so remembered: the same names meet again and again."""
+    # _fit and _NameFit.sort_key, without making a _NameFit for every way tried.
+    best = None
+    best_key = None
+    top = None
+    for fa, la, alias_a in names_a:
         for fb, lb, alias_b in names_b:
             alias = alias_a or alias_b
-            for fit in (
-                _fit(fa, fb, la, lb, False, alias, nick),
-                _fit(la, fb, fa, lb, True, alias, nick),  # a's names exchanged
-                _fit(fa, lb, la, fb, True, alias, nick),  # b's names exchanged
+            for given_a, given_b, sur_a, sur_b, swapped in (
+                (fa, fb, la, lb, False),
+                (la, fb, fa, lb, True),  # a's names exchanged
+                (fa, lb, la, fb, True),  # b's names exchanged
             ):
-                if best is None or fit.sort_key() > best.sort_key():
-                    best = fit
+                g = _compare_given(given_a, given_b, nick)  # compare_given, nick given
+                s = compare_surname(sur_a, sur_b)
+                score = _GIVEN_WEIGHT[g] + _SURNAME_WEIGHT[s]
+                if swapped:
+                    score -= SWAP_PENALTY
+                if alias:
+                    score -= ALIAS_PENALTY
+                if top is None or score > top:
+                    top = score
+                key = (round(score, 9), _GIVEN_RANK[g], _SURNAME_RANK[s], not swapped, not alias)
+                if best_key is None or key > best_key:
+                    best_key = key
+                    best = (score, g, s, swapped, alias)
     assert best is not None
-    return best
+    return _NameFit(*best), top
 
 
 def compare(report: PersonRecord, candidate: PersonRecord, *, nicknames: NicknameIndex | None = None) -> MatchResult:
@@ -842,7 +883,12 @@ def best_match(
     otherwise, when it reaches review; ``(None, no_match)`` when nothing
     does. Use :func:`rank_candidates` for the whole list (the review queue).
     """
-    ranked = rank_candidates(report, candidates, nicknames=nicknames)
+    return pick_best(rank_candidates(report, candidates, nicknames=nicknames))
+
+
+def pick_best(ranked: list[tuple[K, MatchResult]]) -> tuple[K | None, MatchResult]:
+    """best_match's choice from candidates already ranked (rank_candidates):
+    what best_match gives for them. Only the two best are looked at."""
     if not ranked:
         return None, MatchResult(0.0, "no_match", ("no_candidates",))
     key, best = ranked[0]
@@ -966,20 +1012,24 @@ def dob_variants(dob: date | None) -> frozenset[date]:
     if dob is None:
         return frozenset()
     out = {dob}
-    digits = _dob_digits(dob)
-
-    def add(s: str) -> None:
-        try:
-            out.add(date(int(s[:4]), int(s[4:6]), int(s[6:])))
-        except ValueError:
-            pass
-
-    for i in range(8):
-        for c in "0123456789":
-            add(digits[:i] + c + digits[i + 1:])
-    for i in range(7):
-        add(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:])
-    add(f"{dob.year:04d}{dob.day:02d}{dob.month:02d}")
+    y, m, d = dob.year, dob.month, dob.day
+    digits = [int(ch) for ch in _dob_digits(dob)]
+    found = []  # (year, month, day) of each slip, valid or not
+    for i, place in enumerate((1000, 100, 10, 1, 10, 1, 10, 1)):  # one digit of YYYYMMDD wrong
+        for c in range(10):
+            delta = (c - digits[i]) * place
+            found.append((y + delta, m, d) if i < 4 else (y, m + delta, d) if i < 6 else (y, m, d + delta))
+    for i in range(7):  # two adjacent digits exchanged
+        s = digits[:]
+        s[i], s[i + 1] = s[i + 1], s[i]
+        found.append((s[0] * 1000 + s[1] * 100 + s[2] * 10 + s[3], s[4] * 10 + s[5], s[6] * 10 + s[7]))
+    found.append((y, d, m))  # day and month exchanged
+    for year, month, day in found:
+        if year >= 1 and 1 <= month <= 12 and 1 <= day <= 31:  # (the others cannot be dates)
+            try:
+                out.add(date(year, month, day))
+            except ValueError:
+                pass
     for dy in (-1, 1):
         try:
             out.add(dob.replace(year=dob.year + dy))

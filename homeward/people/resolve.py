@@ -82,7 +82,6 @@ def decide(report, pairs, *, apart=None):
     apart = apart or kept_apart
     if not pairs:
         return None, "new", []
-    records = dict(pairs)
     ranked = matching.rank_candidates(report, pairs)
     results = dict(ranked)
     key, result = ranked[0]
@@ -90,8 +89,8 @@ def decide(report, pairs, *, apart=None):
         key = None
     elif result.decision == "match" and len(ranked) > 1:
         # Only then may best_match judge the match ambiguous; it looks at the
-        # two best candidates: give it just those (not every one again).
-        key, result = matching.best_match(report, [(k, records[k]) for k, _ in ranked[:2]])
+        # two best candidates, already compared (matching.pick_best).
+        key, result = matching.pick_best(ranked)
     if result.decision == "review" and any(r.startswith("ambiguous:") for r in result.reasons):
         # A runner-up a person has already judged a different child from the
         # best candidate does not make the report ambiguous, unless it would

@@ -144,3 +144,32 @@ def test_a_candidate_is_skipped_only_when_it_cannot_reach_the_review_queue(kent)
             assert result.score < matching.REVIEW_THRESHOLD and result.decision == "no_match", (
                 first, last, dob, rec.first, rec.last, rec.aliases, result)
     assert skipped > 500  # and it does skip
+
+
+def test_a_crowded_date_of_birth_finds_the_children_a_look_at_each_would(kent, monkeypatch):
+    """Where more than WEAK_KEYS_UP_TO children share a date of birth (the 1 January
+    given to children whose birthday is not known), the index looks children up
+    by name key instead of looking at each: the same children, also after the
+    intake adds children and aliases there."""
+    monkeypatch.setattr(ChildIndex, "WEAK_KEYS_UP_TO", 3)
+    for first, last in [("Mohammed", "Ali"), ("Muhammad", "Khan"), ("Omar", "Ali"), ("Zoe", "Brown"),
+                        ("Ali", "Hassan"), ("Yusuf", "Ibrahim"), ("Amir", "Karimi")]:
+        child(first, last, sex="M")
+    index = ChildIndex()
+
+    def looking_at_each(parsed):
+        names = index.given_keys(parsed.first_name) | index.surname_keys(parsed.last_name) | index.given_keys(
+            parsed.last_name)
+        return {r.cid for r in index.buckets[parsed.dob.toordinal()] if index._shares(r, names)}
+
+    reports = [report(f, l, sex="M") for f, l in [("Mohammed", "Ali"), ("Ali", "Omar"), ("Mohamed", "Karimi"),
+                                                  ("Zoe", "Brown"), ("Tom", "Hill"), ("Yusuf", "Ebrahim")]]
+    for parsed in reports:
+        assert candidates(index, parsed) == looking_at_each(parsed)
+    assert index.crowded and len(looking_at_each(reports[0])) >= 2 and not candidates(index, reports[4])
+    new = index.add(index.new_id(), dob=DOB, first="Tom", last="Hill", sex="M", postcode="")
+    index.add_alias(index.recs[Child.objects.get(first_name="Zoe").pk].cid, "Yusuf", "Brown")
+    for parsed in reports:
+        assert candidates(index, parsed) == looking_at_each(parsed)
+    assert new.cid in candidates(index, reports[4])
+    assert Child.objects.get(first_name="Zoe").pk in candidates(index, reports[5])
