@@ -18,11 +18,9 @@ status. The briefing is made for the police, so it never holds more than
 they may see, whoever prints it.
 
 The panel is a list of sections made by the functions in `SECTION_BUILDERS`,
-each `(Gathering) -> KnownSection | None`. Two more will be added there:
-the places part's `places_for_child(actor, child)` and the intelligence
-part's `links_for_child(actor, child)` (people of concern), each turned into
-a `KnownSection` by a small builder (see `_places_part` and `_links_part`
-below for where and how).
+each `(Gathering) -> KnownSection | None`, including the places part's
+`places_for_child(actor, child)` and, for the roles that work on
+exploitation, the intelligence part's `links_for_child(actor, child)`.
 """
 
 from __future__ import annotations
@@ -347,23 +345,56 @@ def _last_interview(g: Gathering) -> KnownSection:
 
 
 def _places_part(g: Gathering) -> KnownSection | None:
-    """The places part (homeward/places) will add its section here:
+    """The places part's record of where the child was found, stayed, was
+    taken to or spends time (homeward/places, `places_for_child`: scoped,
+    audited, interview places only as the reader may see them); the place
+    the child went missing from is left out, as it is on the episode."""
+    from homeward.places.models import Role as PlaceRole
+    from homeward.places.selectors import places_for_child
 
-        from homeward.places.selectors import places_for_child
-        found = places_for_child(g.actor, g.child)
-        return KnownSection("places_part", "<its title>", [KnownItem(text=..., postcode=..., detail=...,
-                            source=...) for ... in found])
-
-    and keep the entry in SECTION_BUILDERS below. Until then: no section."""
-    return None
+    roles = (PlaceRole.FOUND, PlaceRole.STAYED, PlaceRole.TAKEN_TO, PlaceRole.FREQUENTED)
+    found = places_for_child(g.actor, g.child, roles=roles)
+    labels = dict(PlaceRole.choices)
+    items = []
+    for summary in found[:15]:
+        how = "; ".join(f"{labels.get(role, role).lower()} {n} time{'s' if n != 1 else ''}"
+                        for role, n in sorted(summary.roles.items()))
+        last = f", last {summary.last_date:%-d %B %Y}" if summary.last_date else ""
+        items.append(KnownItem(text=summary.label, postcode=summary.place.postcode or summary.place.district,
+                               detail=how + last, source=", ".join(summary.sources[:3])))
+    note = f"{len(found) - 15} more places are recorded." if len(found) > 15 else ""
+    return KnownSection("places_part", "Places on record", items,
+                        empty="No places are recorded for this child yet.", note=note)
 
 
 def _links_part(g: Gathering) -> KnownSection | None:
-    """The intelligence part (homeward/intelligence) will add its section here:
-    `links_for_child(g.actor, g.child)` (people of concern, for roles that may
-    see them: homeward.access.roles.can_see_people_of_concern), as a
-    KnownSection("links", ...). Until then: no section."""
-    return None
+    """People of concern linked to the child, and the other children linked
+    with them (homeward/intelligence, `links_for_child`), for the roles that
+    work on exploitation only: for anyone else no section at all."""
+    from homeward.access.roles import can_see_people_of_concern
+    from homeward.intelligence.selectors import links_for_child
+
+    membership = getattr(g.actor, "membership", None)
+    if membership is None or not can_see_people_of_concern(membership.role):
+        return None
+    links = links_for_child(g.actor, g.child)
+    if not links.allowed:
+        return None
+    items = []
+    for shared in links.people[:15]:
+        person = shared.person
+        others = len(shared.others) + shared.hidden
+        detail = person.description
+        if others:
+            detail = (detail + "; " if detail else "") + \
+                f"also linked to {others} other child{'ren' if others != 1 else ''}"
+        sources = sorted({link.source for link in shared.links})
+        items.append(KnownItem(text=person.name, detail=detail, source=", ".join(sources[:3])))
+    for linked in links.children[:10]:
+        name = f"{linked.child.first_name} {linked.child.last_name}"
+        items.append(KnownItem(text=name, detail="; ".join(linked.reasons[:3]), source="linked child"))
+    return KnownSection("links", "People of concern and linked children", items,
+                        empty="No people of concern or linked children are recorded.")
 
 
 # The panel's sections, in the order shown. Each builder gets the same

@@ -136,6 +136,7 @@ def test_the_api_gives_the_same_briefing_as_json(world, briefing, callum_missing
     assert data["profile"]["height_cm"] == 172 and data["profile"]["photo"]["width"] == 600
     assert base64.b64decode(data["profile"]["photo"]["data_base64"])[:3] == b"\xff\xd8\xff"
     assert data["missing_details"]["clothing"] == "Grey tracksuit, red cap"
-    assert [s["key"] for s in data["known"]] == ["found_before", "places", "people", "flags", "interview"]
+    assert [s["key"] for s in data["known"]] == ["found_before", "places", "places_part", "people", "links", "flags",
+                                                "interview"]
     assert data["previous_episodes"][0]["found_where"] == "Maidstone East station"
     assert REASONS_TEXT not in str(data)

@@ -24,7 +24,8 @@ def texts(known, key) -> list[str]:
 
 def test_the_panel_gathers_what_helps_find_the_child(world, callum_missing, callum_profile):
     known = known_about(world.kent_police, world.callum, episode=callum_missing)
-    assert [s.key for s in known.sections] == ["found_before", "places", "people", "flags", "interview"]
+    assert [s.key for s in known.sections] == ["found_before", "places", "places_part", "people", "links", "flags",
+                                               "interview"]
     found = known.section("found_before").items
     assert [(f.text, f.postcode) for f in found] == [("Maidstone East station", "ME15 6AA")]
     assert found[0].detail.startswith("Found here once, last on ")
@@ -74,22 +75,28 @@ def test_the_panel_is_audited_and_refused_outside_the_rules(world, callum_missin
     known_about(world.kent_police, world.callum, episode=callum_missing)
     event = AuditEvent.objects.get(object_type="briefing_panel", action="read")
     assert event.child_id == world.callum.pk and event.object_id == str(callum_missing.pk)
-    assert event.payload["sections"] == {"found_before": 1, "places": 1, "people": 1, "flags": 1, "interview": 1}
+    assert event.payload["sections"] == {"found_before": 1, "places": 1, "places_part": 0, "people": 1, "links": 0,
+                                         "flags": 1, "interview": 1}
     for persona in ("met_police", "kent_rhi_worker", "kent_analyst"):
         with pytest.raises(Http404):
             known_about(getattr(world, persona), world.callum, episode=callum_missing)
     assert AuditEvent.objects.filter(object_type="briefing_panel", action="denied").count() == 3
 
 
-def test_a_section_added_to_the_builders_appears_in_the_panel(world, callum_missing, monkeypatch):
-    # How the places and intelligence parts will join: one more builder.
-    def places_part(g):
-        return KnownSection("places_part", "Places linked by the places part",
-                            [KnownItem(text=f"Hotspot near {g.child.first_name}", postcode="ME4 4AA")])
+def test_the_places_on_record_come_from_the_places_part(world, callum_missing):
+    from homeward.places.models import ChildPlace, Place
 
-    monkeypatch.setattr(selectors, "SECTION_BUILDERS", [*selectors.SECTION_BUILDERS, places_part])
+    place = Place.objects.create(label="Chatham bus station", key="chatham bus station|ME4 4AA", postcode="ME4 4AA",
+                                 district="ME4")
+    for days in (30, 60):
+        ChildPlace.objects.create(child=world.callum, place=place, role="found", source=f"notification:{days}",
+                                  date=callum_missing.started_at.date() - dt.timedelta(days=days))
+    ChildPlace.objects.create(child=world.callum, place=Place.objects.create(label="Home", key="home|", postcode=""),
+                              role="missing_from", source="notification:test")
     known = known_about(world.kent_police, world.callum, episode=callum_missing)
-    assert known.sections[-1].key == "places_part" and texts(known, "places_part") == ["Hotspot near Callum"]
+    [item] = known.section("places_part").items
+    assert item.text == "Chatham bus station" and item.postcode == "ME4 4AA"
+    assert item.detail.startswith("found at 2 times, last ")
 
 
 def test_the_episode_page_shows_the_panel_while_the_child_is_missing(world, callum_history, callum_missing,
@@ -136,3 +143,17 @@ def test_a_child_who_goes_missing_often_gets_a_briefing_that_stays_short(world, 
     from homeward.briefing.document import briefing_html
 
     assert "22 earlier episodes in all: the 20 most recent are listed." in briefing_html(briefing)
+
+
+def test_people_of_concern_are_in_the_panel_only_for_the_roles_that_work_on_exploitation(
+        world, callum_missing, callum_profile):
+    from homeward.intelligence.services import person_link_child, person_of_concern_create
+
+    person = person_of_concern_create(actor=world.kent_missing_officer, name="Dee Synthetic",
+                                      description="Drives a grey hatchback")
+    person_link_child(actor=world.kent_missing_officer, person=person, child=world.callum, nature="seen_with", source="officer",
+                      noted_on=callum_missing.started_at.date())
+    police = known_about(world.kent_police, world.callum, episode=callum_missing)
+    assert [item.text for item in police.section("links").items] == ["Dee Synthetic"]
+    social_worker = known_about(world.kent_social_worker, world.callum, episode=callum_missing)
+    assert "links" not in [s.key for s in social_worker.sections]
