@@ -44,6 +44,19 @@ def busy_world(world):
     world.southwark.save()
     seen = timezone.now() - dt.timedelta(hours=30)
     start = timezone.localdate() - dt.timedelta(days=100)
+    # Recorded as a bulk feed would be: left to the scheduled runs under test.
+    from homeward import events
+
+    bulk, events.BULK = events.BULK, -1
+    try:
+        _report_all(world, seen, start)
+    finally:
+        events.BULK = bulk
+    # Per child: strategy discussion and the 24-hour escalation; placed ones: tell Southwark.
+    return CHILDREN * 2 + CHILDREN // 2
+
+
+def _report_all(world, seen, start):
     for i in range(CHILDREN):
         placed = i % 2 == 0
         child = Child.objects.create(first_name=f"Child{i}", last_name="Test", dob=dt.date(2010, 1, 1 + i % 28),
@@ -53,8 +66,6 @@ def busy_world(world):
             Placement.objects.create(child=child, responsible_authority=world.southwark, host_authority=world.kent,
                                      provider=world.oakview, place_code="K2", start_date=start)
         report(world, child, last_seen=seen + dt.timedelta(minutes=i), risk="high")
-    # Per child: strategy discussion and the 24-hour escalation; placed ones: tell Southwark.
-    return CHILDREN * 2 + CHILDREN // 2
 
 
 class SlowMail:
