@@ -8,6 +8,11 @@ whose row is missing or was derived from an older version of the episode
 (EpisodePlace.updated_at holds the episode's updated_at it was derived
 from), and refreshes those. With nothing changed that is one index probe.
 
+A child's home authority decides whether their episodes from home count
+for an authority: children changed since the last check (Child.updated_at,
+indexed) whose episodes' rows hold another home authority are refreshed
+too.
+
 The cursor moves to the newest change seen, less MARGIN, so a transaction
 that committed late with an earlier timestamp is still seen next time;
 rows already up to date in that margin cost a comparison, not a refresh.
@@ -20,6 +25,7 @@ from datetime import timedelta
 from django.db.models import Exists, Max, OuterRef
 
 from homeward.episodes.models import Episode
+from homeward.people.models import Child
 
 from .models import Cursor, EpisodePlace
 
@@ -35,6 +41,20 @@ def stale_episode_ids(since=None) -> list[int]:
     return list(qs.filter(~Exists(current)).values_list("pk", flat=True))
 
 
+def moved_home_episode_ids(since) -> list[int]:
+    """Episodes from home of children changed since `since` whose row holds
+    another home authority than the child's now."""
+    rows = list(Episode.objects.order_by().filter(child__updated_at__gte=since, missing_from="home")
+                .values_list("pk", "child__home_authority_id"))
+    if not rows:
+        return []
+    held = {}
+    for i in range(0, len(rows), 500):
+        part = [r[0] for r in rows[i:i + 500]]
+        held.update(EpisodePlace.objects.filter(episode_id__in=part).values_list("episode_id", "home_authority_id"))
+    return [pk for pk, home in rows if pk in held and held[pk] != home]
+
+
 def ensure_fresh() -> int:
     """Refresh the hotspot rows of episodes changed since the last check.
     Returns how many were refreshed."""
@@ -44,10 +64,15 @@ def ensure_fresh() -> int:
     newest = Episode.objects.aggregate(m=Max("updated_at"))["m"]
     if newest is None:
         return 0
+    newest_child = Child.objects.aggregate(m=Max("updated_at"))["m"]
+    if newest_child is not None and newest_child > newest:
+        newest = newest_child
     since = cursor.at if cursor else None
     if cursor is not None and newest < cursor.at:
         return 0
     ids = stale_episode_ids(since)
+    if since is not None:
+        ids = sorted(set(ids) | set(moved_home_episode_ids(since)))
     if ids:
         episode_places_refresh(ids)
     mark(newest)

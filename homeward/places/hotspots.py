@@ -11,21 +11,23 @@ How it is computed: one grouped SQL statement over EpisodePlace, the
 per-episode table the places part keeps (services.episode_places_refresh),
 which already holds each episode's district and H3 cell and the counting
 fields. The authority's episodes are three disjoint index range scans
-(area, responsible authority, and the children at home through
-Child.home_authority) in a UNION ALL, grouped by the area: no episode is
-loaded into Python. Before counting, freshness.ensure_fresh() brings rows
+(in its area, of its own looked-after children, of its children at home:
+EpisodePlace.home_authority, the child's home authority for an episode from
+home) in a UNION ALL, grouped by the area: no episode is loaded into Python.
+Each index also holds the district and the child, so the default count
+reads the indexes only. Before counting, freshness.ensure_fresh() brings rows
 of episodes changed since the last look up to date.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
 from homeward.episodes.rules import start_of_day
-from homeward.people.models import Child
 
 from . import rules
 from .models import EpisodePlace
@@ -72,7 +74,7 @@ def _episodes_sql(q: HotspotQuery, columns: str, extra: str = "", *, first_day: 
     """The authority's episodes of the period (alias x), as a UNION ALL of
     disjoint branches, selecting `columns`. `first_day` widens the period
     back to that day (the previous period too, in the same scan)."""
-    E, C = EpisodePlace._meta.db_table, Child._meta.db_table
+    E = EpisodePlace._meta.db_table
     params = {"lo": _moment(first_day or q.start), "hi": _moment(q.end)}
     cond = "x.started_at >= %(lo)s AND x.started_at < %(hi)s"
     if q.missing_from:
@@ -86,9 +88,24 @@ def _episodes_sql(q: HotspotQuery, columns: str, extra: str = "", *, first_day: 
     not_own = "(x.responsible_authority_id IS NULL OR x.responsible_authority_id <> %(a)s)"
     in_area = f"SELECT {columns} FROM {E} x WHERE x.area_authority_id = %(a)s AND {cond}"
     own = f"SELECT {columns} FROM {E} x WHERE x.responsible_authority_id = %(a)s AND {elsewhere} AND {cond}"
-    at_home = (f"SELECT {columns} FROM {C} y JOIN {E} x ON x.child_id = y.id WHERE y.home_authority_id = %(a)s"
-               f" AND x.missing_from = 'home' AND {elsewhere} AND {not_own} AND {cond}")
+    # (home_authority is set for episodes from home only.)
+    at_home = (f"SELECT {columns} FROM {E} x WHERE x.home_authority_id = %(a)s AND {elsewhere} AND {not_own}"
+               f" AND {cond}")
     return f"{in_area} UNION ALL {own} UNION ALL {at_home}", params
+
+
+@contextmanager
+def _cursor():
+    """A cursor for the grouped queries; on PostgreSQL in a transaction of
+    its own with JIT compilation off (it costs more than it saves here) and
+    room to hash in memory (as reporting/kpis.py does)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+        yield cursor
 
 
 def area_counts(q: HotspotQuery, *, fresh: bool = True) -> list[rules.AreaCount]:
@@ -99,7 +116,7 @@ def area_counts(q: HotspotQuery, *, fresh: bool = True) -> list[rules.AreaCount]
 
         ensure_fresh()
     sql, params = _episodes_sql(q, f"x.{q.column} AS k, x.child_id AS c")
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f"SELECT k, COUNT(*), COUNT(DISTINCT c) FROM ({sql}) t GROUP BY k", params)
         rows = cursor.fetchall()
     return rules.hotspot_order([rules.AreaCount(k or None, n, c) for k, n, c in rows])
@@ -118,7 +135,7 @@ def area_counts_with_previous(q: HotspotQuery, *, fresh: bool = True
         q, f"CASE WHEN x.started_at >= %(cut)s THEN 1 ELSE 0 END AS p, x.{q.column} AS k, x.child_id AS c",
         first_day=previous.start)
     params["cut"] = _moment(q.start)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f"SELECT p, k, COUNT(*), COUNT(DISTINCT c) FROM ({sql}) t GROUP BY p, k", params)
         rows = cursor.fetchall()
     current = [rules.AreaCount(k or None, n, c) for p, k, n, c in rows if p == 1]

@@ -142,6 +142,10 @@ class EpisodePlace(models.Model):
                                        db_index=False)
     responsible_authority = models.ForeignKey("placements.Authority", null=True, blank=True,
                                               on_delete=models.CASCADE, related_name="+", db_index=False)
+    # For an episode from home: the child's home authority (an authority's
+    # episodes include those of its children at home, definitions.md).
+    home_authority = models.ForeignKey("placements.Authority", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="+", db_index=False)
     started_at = models.DateTimeField()
     missing_from = models.CharField(max_length=4)  # home / care
     from_place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -157,11 +161,18 @@ class EpisodePlace(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # Each way into an authority's episodes is an index range scan that
+        # also holds the district and the child: the default count (by the
+        # district of the place found) never reads the table itself.
         indexes = [
-            models.Index(fields=["area_authority", "started_at"], name="places_ep_area_start"),
-            models.Index(fields=["responsible_authority", "started_at"], name="places_ep_resp_start"),
+            models.Index(fields=["area_authority", "started_at", "found_district", "child"],
+                         name="places_ep_area_cover"),
+            models.Index(fields=["responsible_authority", "started_at", "found_district", "child"],
+                         name="places_ep_resp_cover"),
+            models.Index(fields=["home_authority", "started_at", "found_district", "child"],
+                         name="places_ep_home_cover"),
+            models.Index(fields=["started_at", "found_district", "child"], name="places_ep_start_cover"),
             models.Index(fields=["found_place"], name="places_ep_found_place"),
-            models.Index(fields=["child", "started_at"], name="places_ep_child_start"),
         ]
 
     def __str__(self) -> str:

@@ -183,7 +183,8 @@ def places_geocode(*, chunk: int = 2000) -> int:
 # --- episodes ---------------------------------------------------------------------------------
 
 EPISODE_COLUMNS = ("pk", "child_id", "area_authority_id", "responsible_authority_id", "started_at", "returned_at",
-                   "missing_from", "postcode", "found_postcode", "found_where", "updated_at")
+                   "missing_from", "postcode", "found_postcode", "found_where", "updated_at",
+                   "child__home_authority_id")
 
 
 def _local_day(moment) -> date | None:
@@ -253,11 +254,11 @@ def _refresh_chunk(ids: list[int]) -> int:
     summaries = []
     wanted: dict[tuple, tuple] = {}
     for (pk, child_id, area_id, resp_id, started, returned, mf, postcode, found_postcode, found_where,
-         updated) in episodes:
+         updated, home_id) in episodes:
         frm = places.get(PlaceSpec("", postcode or "").key)
         fnd = places.get(PlaceSpec(found_where or "", found_postcode or "").key)
         summaries.append((
-            pk, child_id, area_id, resp_id, dt_(started), mf,
+            pk, child_id, area_id, resp_id, home_id if mf == "home" else None, dt_(started), mf,
             frm.pk if frm else None, frm.district if frm else "", frm.h3_cell if frm else "",
             fnd.pk if fnd else None, fnd.district if fnd else "", fnd.h3_cell if fnd else "", dt_(updated)))
         for role, ref, which, value, day in (
@@ -270,7 +271,8 @@ def _refresh_chunk(ids: list[int]) -> int:
                 child_id, ref.pk, role, pk, source, ops.adapt_datefield_value(day), now)
 
     EP, CP = EpisodePlace._meta.db_table, ChildPlace._meta.db_table
-    columns = ("episode_id", "child_id", "area_authority_id", "responsible_authority_id", "started_at",
+    columns = ("episode_id", "child_id", "area_authority_id", "responsible_authority_id", "home_authority_id",
+               "started_at",
                "missing_from", "from_place_id", "from_district", "from_h3", "found_place_id", "found_district",
                "found_h3", "updated_at")
     update = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])

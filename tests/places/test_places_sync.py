@@ -179,3 +179,19 @@ def test_place_for_records_only_something(world, directory, postcode, district):
         assert place.district == district
     else:
         assert place is None
+
+
+def test_a_child_moving_home_authority_moves_their_episodes_from_home_between_authorities(world, directory,
+                                                                                       make_episode):
+    from homeward.places.hotspots import HotspotQuery, area_counts
+
+    e = make_episode(world.ellie, area=world.southwark, start=london(2025, 3, 1, 20), found="SE1 7PB",
+                     missing_from="home", source="police:met")
+    march = (london(2025, 3, 1).date(), london(2025, 4, 1).date())
+    assert [(r.key, r.episodes) for r in area_counts(HotspotQuery(world.kent.pk, *march))] == [("SE1", 1)]
+    assert EpisodePlace.objects.get(episode=e).home_authority_id == world.kent.pk
+    ellie = world.ellie
+    ellie.home_authority = world.southwark
+    ellie.save()
+    assert area_counts(HotspotQuery(world.kent.pk, *march)) == []  # no longer Kent's child at home
+    assert EpisodePlace.objects.get(episode=e).home_authority_id == world.southwark.pk
