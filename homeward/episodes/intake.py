@@ -565,10 +565,12 @@ class ChildIndex:
 
     def _shares(self, rec: _Rec, keys) -> bool:
         """Whether the held child has one of these keys (keys_of, stopping at the first)."""
-        given, surname = self.given_keys, self.surname_keys
+        given, surname = self._given.get, self._surname.get  # (held children's keys are there already)
         for first, last in ((rec.first, rec.last), *rec.aliases):
-            if (not keys.isdisjoint(given(first)) or not keys.isdisjoint(surname(last))
-                    or not keys.isdisjoint(given(last)) or self._initials(first, last) in keys):
+            if (not keys.isdisjoint(given(first) or self.given_keys(first))
+                    or not keys.isdisjoint(surname(last) or self.surname_keys(last))
+                    or not keys.isdisjoint(given(last) or self.given_keys(last))
+                    or self._initials(first, last) in keys):
                 return True
         return not keys.isdisjoint(self._place(rec.postcode, rec.urn))
 
@@ -880,16 +882,22 @@ class ChildIndex:
         """
         need = (matching.REVIEW_THRESHOLD - 1e-6 - self.MOST_FROM_SEX_AND_PLACE
                 - matching._DOB_WEIGHT[matching.compare_dob(dob, rec.dob)])
-        given, surname, best_given = self._given_weight, self._surname_weight, self.MOST_FROM_GIVEN
+        given, surname, best_given = self._given_weights.get, self._surname_weights.get, self.MOST_FROM_GIVEN
         swap = matching.SWAP_PENALTY
         for fa, la, alias_a in names:
             for fb, lb, alias_b in ((rec.first, rec.last, False), *((f, l, True) for f, l in rec.aliases)):
                 cost = matching.ALIAS_PENALTY if alias_a or alias_b else 0.0
                 for g_a, g_b, s_a, s_b, penalty in ((fa, fb, la, lb, cost), (la, fb, fa, lb, cost + swap),
                                                     (fa, lb, la, fb, cost + swap)):
-                    s_w = surname(s_a, s_b)
-                    if s_w + best_given - penalty >= need and s_w + given(g_a, g_b) - penalty >= need:
-                        return True
+                    s_w = surname((s_a, s_b))
+                    if s_w is None:
+                        s_w = self._surname_weight(s_a, s_b)
+                    if s_w + best_given - penalty >= need:
+                        g_w = given((g_a, g_b))
+                        if g_w is None:
+                            g_w = self._given_weight(g_a, g_b)
+                        if s_w + g_w - penalty >= need:
+                            return True
         return False
 
     def _given_weight(self, a: str, b: str) -> float:

@@ -123,6 +123,9 @@ class PersonRecord:
 
     def __post_init__(self) -> None:
         # Accept lists from callers but keep the record hashable.
+        if self.aliases.__class__ in (tuple, list) and not self.aliases:
+            object.__setattr__(self, "aliases", ())
+            return
         object.__setattr__(self, "aliases", tuple((str(f or ""), str(l or "")) for f, l in self.aliases))
 
 
