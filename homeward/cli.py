@@ -32,6 +32,8 @@ Commands (contract: docs/cli.md):
   export ssda903-missing  the DfE missing table for a collection year
   export annex-a-missing|ssd-missing  Ofsted Annex A and SSD lists of missing episodes for a period
   protocol run|show|set   evaluate the protocol's time rules; view or change it
+  postcodes load       load a postcode directory (ONS Postcode Directory or Code-Point Open layout)
+  places sync          bring the places and hotspot rows up to date with the episodes
   tasks                the tasks raised for an authority
   interviews sync      work out the return home interviews due
   synth                write a synthetic, realistic data set

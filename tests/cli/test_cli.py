@@ -79,3 +79,17 @@ def test_import_notifications_prints_summary_and_rejections(world, tmp_path, cap
     assert status == 1
     assert "2 rows: 1 created, 0 updated, 0 merged, 0 unchanged, 1 rejected" in out.out
     assert "feed.csv:3: dob: '2010-13-01' is not a date as YYYY-MM-DD" in out.out
+
+
+def test_the_help_lists_every_command_homeward_adds():
+    """Each management command in Homeward's own apps is named in `homeward --help`
+    (flush only guards Django's own command)."""
+    from pathlib import Path
+
+    import homeward
+    from homeward.cli import HELP
+
+    listed = {line.split()[0] for line in HELP.splitlines() if line.startswith("  ") and line.strip()}
+    root = Path(homeward.__file__).parent
+    commands = {p.stem for p in root.glob("*/management/commands/*.py") if not p.stem.startswith("_")}
+    assert commands - {"flush"} <= listed, sorted(commands - {"flush"} - listed)
