@@ -490,6 +490,23 @@ def protocol_in_force(authority, at: datetime | None) -> dict:
     return figures_protocol(version.rules) if version is not None else {}
 
 
+def protocol_for_period(authority, end: date, now: datetime | None = None) -> tuple[dict, str]:
+    """The figures' parameters for a period ending (exclusive) on `end`: the
+    authority's protocol in force at the period's end, or at `now` for a
+    period not yet over (definitions.md: the numbers come from the protocol,
+    not from the code); for all authorities together (None), Homeward's
+    defaults. Returns (parameters, where they came from, in words)."""
+    from django.utils import timezone
+
+    if authority is None:
+        return {}, "Homeward's defaults (all authorities together: each authority may set its own)"
+    now = now or timezone.now()
+    protocol = protocol_in_force(authority, min(rules.start_of_day(end), now))
+    if protocol:
+        return protocol, "the authority's protocol in force at the end of the period"
+    return {}, "Homeward's defaults (the authority has no protocol stored)"
+
+
 def postcode_points(postcodes: Iterable[str]) -> dict[str, tuple[float, float, str]]:
     """Where each postcode (as written) is: (latitude, longitude, precision
     "unit" or "district"), from the places part's postcode directory
@@ -744,9 +761,7 @@ def partnership_figures(*, authority, period: Period, suppress: int | None = 5, 
     now = now or timezone.now()
     source = "given"
     if protocol is None:
-        protocol = protocol_in_force(authority, min(rules.start_of_day(period.end), now))
-        source = ("the authority's protocol in force at the end of the period" if protocol
-                  else "Homeward's defaults")
+        protocol, source = protocol_for_period(authority, period.end, now)
     proto = resolve_protocol(protocol)
     merged = merged_children()
     earlier = period.a_year_earlier()

@@ -42,6 +42,7 @@ from homeward.placements.models import Authority
 from homeward.problems import Refused
 from homeward.reporting import filters as kpi_filters
 from homeward.reporting.kpis import key_figures
+from homeward.reporting.periodic import protocol_for_period
 from homeward.reporting.pdf import PdfError
 from homeward.reporting.render import CONTENT_TYPES, apply_suppression, figure_tables, suppression_rule, title_and_period
 from homeward.reporting.render import render as render_figures
@@ -275,7 +276,10 @@ def kpis(request):
     if errors:
         return render(request, "web/reports/kpis.html", context, status=400)
 
-    figures = key_figures(authority=authority, start=start, end=end, filters=filters)
+    protocol, source = protocol_for_period(authority, end)
+    figures = key_figures(authority=authority, start=start, end=end, filters=filters, protocol=protocol)
+    if protocol:  # (with Homeward's defaults, the definitions carry the numbers)
+        figures["notes"].append(f"Thresholds and timescales: {source}.")
     if suppress:
         figures = apply_suppression(figures, suppress)
     described = filters.describe()

@@ -93,3 +93,36 @@ def test_reading_the_pdf_would_catch_a_figure_that_differs(client, july):
     assert read["episodes.from_home"] != expected["episodes.from_home"]
     assert {k: v for k, v in read.items() if k != "episodes.from_home"} == {
         k: v for k, v in expected.items() if k != "episodes.from_home"}
+
+
+def test_the_authoritys_stored_protocol_sets_the_thresholds_on_the_page_and_in_the_command(client, july, capsys,
+                                                                                           monkeypatch):
+    """definitions.md: the repeat numbers come from the protocol, not from the
+    code. Ellie has three episodes in July: listed for the monthly review only
+    once Kent's protocol says three a month is multiple missing."""
+    from django.db import connections
+
+    from homeward.protocol.defaults import default_document
+    from homeward.protocol.versions import version_create
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def monthly_children(source: str | None) -> dict:
+        client.force_login(july.kent_missing_officer)
+        figures = json.loads(client.get("/reports/", {**JULY, "format": "json"}).content)
+        assert main(["report", "kpis", "--authority", "886", "--from", JULY["from"], "--to", JULY["to"]]) == 0
+        command = json.loads(capsys.readouterr().out)
+        assert command["repeat"] == figures["repeat"]
+        said = [note for note in figures["notes"] if note.startswith("Thresholds and timescales")]
+        assert said == ([f"Thresholds and timescales: {source}."] if source else [])
+        return figures
+
+    before = monthly_children(None)  # Homeward's defaults: the definitions say the numbers
+    assert before["repeat"]["monthly_multiple_children"] == 0
+    doc = default_document()
+    doc["rules"]["monthly_multiple_missing"]["count"] = 3
+    version_create(actor=july.kent_senior_manager, document=doc, authority=july.kent,
+                   effective_from=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), note="Three a month")
+    after = monthly_children("the authority's protocol in force at the end of the period")
+    assert after["repeat"]["monthly_multiple_children"] == 1
+    assert "3 " in after["definitions"]["repeat.monthly_multiple_children"]

@@ -197,6 +197,7 @@ class KpisReport(Report):
 
     def run(self, command: BaseCommand, options: dict) -> None:
         from homeward.reporting.kpis import key_figures
+        from homeward.reporting.periodic import protocol_for_period
         from homeward.reporting.render import BINARY_FORMATS, apply_suppression, render
 
         start, end = self.period(options)
@@ -205,7 +206,10 @@ class KpisReport(Report):
         filters = self.filters(options)
         authority = authority_or_all(options["authority"])
         target = self.output_target(command, options, binary=fmt in BINARY_FORMATS)
-        figures = key_figures(authority=authority, start=start, end=end, filters=filters)
+        protocol, source = protocol_for_period(authority, end)
+        figures = key_figures(authority=authority, start=start, end=end, filters=filters, protocol=protocol)
+        if protocol:  # (with Homeward's defaults, the definitions carry the numbers)
+            figures["notes"].append(f"Thresholds and timescales: {source}.")
         if threshold:
             figures = apply_suppression(figures, threshold)
         kwargs = {"authority_name": authority.name if authority else None} if fmt in ("html", "pdf", "xlsx") else {}
