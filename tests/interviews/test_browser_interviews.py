@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 
 import pytest
@@ -21,9 +20,8 @@ from django.utils import timezone
 
 from homeward.episodes.services import episode_record_return, episode_report_missing
 from homeward.interviews.services import interviews_sync
-from tests.web.test_browser import SCREENSHOTS, browser, fill_when, run_axe, sign_in, watch, with_csp  # noqa: F401
+from tests.browser_support import SCREENSHOTS, browser, fill_when, run_axe, sign_in, sign_out, watch, with_csp  # noqa: F401
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser]
 
@@ -39,11 +37,6 @@ def ellie_back(world, *, hours_ago: int = 10):
                                     returned_at=now - dt.timedelta(hours=hours_ago))
     interviews_sync(episode_ids=[episode.pk])
     return episode
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
 
 
 def test_worker_records_an_interview_the_social_worker_sees_it_the_police_see_only_what_is_shared(

@@ -15,95 +15,15 @@ With CI=true a missing piece fails the test instead of skipping it.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from tests.browser_support import SCREENSHOTS, browser, run_axe, sign_in, sign_out, watch, with_csp  # noqa: F401
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CSS = ROOT / "homeward" / "web" / "static" / "build" / "homeward.css"
-LEAFLET = ROOT / "homeward" / "web" / "static" / "build" / "leaflet" / "leaflet.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SCREENSHOTS = Path(os.environ.get("HOMEWARD_SCREENSHOTS", "/tmp"))
 PERIOD = "from=2025-03-01&to=2025-04-01"
-
-
-def _missing(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        _missing("no /usr/bin/chromium: apt-get install chromium")
-    if not AXE.exists() or not CSS.exists() or not LEAFLET.exists():
-        _missing("front-end assets not built: npm ci && npm run build")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def with_csp(context):
-    def handle(route):
-        request = route.request
-        if request.resource_type != "document" or request.method != "GET":
-            route.continue_()
-            return
-        response = route.fetch(max_redirects=0)
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
-
-    context.route("**/*", handle)
-    return context
-
-
-def watch(page, problems: list):
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("response", lambda res: problems.append(f"{res.status} {res.url}")
-            if res.status >= 500 or (res.status >= 400 and "/static/" in res.url) else None)
-
-
-def sign_in(page, base: str, username: str, password: str):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
-
-
-def run_axe(page, label: str) -> list[dict]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
-    result = page.evaluate("async () => await axe.run()")
-    for v in result["violations"]:
-        print(f"axe [{label}] {v['impact']}: {v['id']} – {v['help']} "
-              f"({len(v['nodes'])} nodes: {', '.join(n['target'][0] for n in v['nodes'][:3])})")
-    return [{"page": label, "id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["html"][:200] for n in v["nodes"][:5]]}
-            for v in result["violations"] if v.get("impact") in ("serious", "critical")]
 
 
 def drawn(page) -> int:

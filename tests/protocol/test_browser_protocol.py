@@ -17,99 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from tests.browser_support import SCREENSHOTS, browser, fill_when, run_axe, sign_in, sign_out, watch, with_csp  # noqa: F401
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, 
               pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CSS = ROOT / "homeward" / "web" / "static" / "build" / "homeward.css"
-LONDON = ZoneInfo("Europe/London")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SCREENSHOTS = Path(os.environ.get("HOMEWARD_SCREENSHOTS", "/tmp"))
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install chromium")
-    if not AXE.exists() or not CSS.exists():
-        pytest.skip("front-end assets not built: npm ci && npm run build")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def with_csp(context):
-    def handle(route):
-        request = route.request
-        if request.resource_type != "document" or request.method != "GET":
-            route.continue_()
-            return
-        response = route.fetch(max_redirects=0)
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
-
-    context.route("**/*", handle)
-    return context
-
-
-def watch(page, problems: list):
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("response", lambda res: problems.append(f"{res.status} {res.url}")
-            if res.status >= 500 or (res.status >= 400 and "/static/" in res.url) else None)
-
-
-def sign_in(page, base: str, username: str, password: str):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
-
-
-def fill_when(page, prefix: str, moment: dt.datetime):
-    local = moment.astimezone(LONDON)
-    page.locator(f"#{prefix}-day").fill(str(local.day))
-    page.locator(f"#{prefix}-month").fill(str(local.month))
-    page.locator(f"#{prefix}-year").fill(str(local.year))
-    page.locator(f"#{prefix}-time").fill(local.strftime("%H:%M"))
-
-
-def run_axe(page, label: str) -> list[dict]:
-    # Evaluated through the browser's debugging protocol, not as a <script> tag,
-    # so the pages' strict Content-Security-Policy does not block it.
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
-    result = page.evaluate("async () => await axe.run()")
-    for v in result["violations"]:
-        print(f"axe [{label}] {v['impact']}: {v['id']} – {v['help']} "
-              f"({len(v['nodes'])} nodes: {', '.join(n['target'][0] for n in v['nodes'][:3])})")
-    return [{"page": label, "id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["html"][:200] for n in v["nodes"][:5]]}
-            for v in result["violations"] if v.get("impact") in ("serious", "critical")]
 
 
 def scheduler():

@@ -12,110 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 from django.utils import timezone
+from tests.browser_support import SCREENSHOTS, browser, fill_when, run_axe, sign_in, watch, with_csp  # noqa: F401
 
-# Playwright's sync API runs an event loop in this thread; the test's own
-# database calls (fixtures, assertions) are still plain synchronous calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CSS = ROOT / "homeward" / "web" / "static" / "build" / "homeward.css"
-LONDON = ZoneInfo("Europe/London")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-# What a deployment can send: nothing inline, nothing from elsewhere.
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-SCREENSHOTS = Path(os.environ.get("HOMEWARD_SCREENSHOTS", "/tmp"))
-
-
-def _missing(reason: str):
-    # On CI (`make test`) the browser and assets are installed first: their
-    # absence is a failure there, not a reason to skip quietly.
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        _missing("no /usr/bin/chromium: apt-get install chromium")
-    if not AXE.exists() or not CSS.exists():
-        _missing("front-end assets not built: npm ci && npm run build")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def with_csp(context):
-    """Send the strict Content Security Policy with every page, as production may."""
-
-    def handle(route):
-        request = route.request
-        if request.resource_type != "document" or request.method != "GET":
-            route.continue_()
-            return
-        response = route.fetch(max_redirects=0)
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
-
-    context.route("**/*", handle)
-    return context
-
-
-def watch(page, problems: list):
-    """Collect console errors (a CSP violation is one) and failed requests."""
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    # A request cancelled because the test moved on to the next page is not a problem.
-    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} {req.failure}")
-            if "ERR_ABORTED" not in (req.failure or "") else None)
-    page.on("response", lambda res: problems.append(f"{res.status} {res.url}")
-            if res.status >= 400 and "/static/" in res.url else None)
-
-
-def sign_in(page, base: str, username: str, password: str):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def fill_when(page, prefix: str, moment: dt.datetime):
-    local = moment.astimezone(LONDON)
-    page.locator(f"#{prefix}-day").fill(str(local.day))
-    page.locator(f"#{prefix}-month").fill(str(local.month))
-    page.locator(f"#{prefix}-year").fill(str(local.year))
-    page.locator(f"#{prefix}-time").fill(local.strftime("%H:%M"))
-
-
-def run_axe(page, label: str) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run()")
-    serious = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
-    for v in result["violations"]:
-        print(f"axe [{label}] {v['impact']}: {v['id']} – {v['help']} "
-              f"({len(v['nodes'])} nodes: {', '.join(n['target'][0] for n in v['nodes'][:3])})")
-    return [{"page": label, "id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["html"][:200] for n in v["nodes"][:5]]} for v in serious]
 
 
 def test_missing_officer_reports_ellie_missing_and_records_her_return(live_server, transactional_world, browser):
@@ -124,7 +29,7 @@ def test_missing_officer_reports_ellie_missing_and_records_her_return(live_serve
     problems: list[str] = []
     context = with_csp(browser.new_context(viewport={"width": 1280, "height": 1000}))
     page = context.new_page()
-    watch(page, problems)
+    watch(page, problems, failed_requests=True)
 
     # Not signed in: the home page asks to sign in.
     page.goto(f"{base}/")
