@@ -17,6 +17,10 @@ does), then times, each as the median of --repeat runs after one warm-up:
 * the freshness check alone, with nothing changed (what every hotspot
   request pays first).
 
+Each case: median and slowest wall-clock seconds, median CPU seconds of the
+benchmark process and, on PostgreSQL, of its server backend (from /proc),
+and the load average before and after.
+
 Run from the repository root::
 
     .venv/bin/python bench/hotspots.py                  # SQLite: /tmp/homeward-bench-hotspots.db
@@ -50,14 +54,37 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
+def server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (read from
+    /proc: the server runs on the same machine), 0 on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(fn, repeat: int) -> dict:
+    """Median and slowest wall-clock seconds of `repeat` runs after one
+    warm-up, with the median CPU seconds of this process and (PostgreSQL)
+    of its server backend."""
     fn()  # warm-up (caches, the freshness cursor)
-    runs = []
+    runs, cpu, server = [], [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        s, c, t = server_cpu(), time.process_time(), time.perf_counter()
         fn()
         runs.append(time.perf_counter() - t)
-    return {"median_s": round(statistics.median(runs), 3), "max_s": round(max(runs), 3)}
+        cpu.append(time.process_time() - c)
+        server.append(server_cpu() - s)
+    return {"median_s": round(statistics.median(runs), 3), "max_s": round(max(runs), 3),
+            "cpu_s": round(statistics.median(cpu), 3), "server_cpu_s": round(statistics.median(server), 3)}
 
 
 def main(argv=None) -> int:
@@ -100,12 +127,16 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         postcodes_load(SYNTHETIC_POSTCODES, relocate=False)
         out["directory_load_s"] = round(time.perf_counter() - t, 2)
+    out["load_average_before"] = os.getloadavg()
     if EpisodePlace.objects.count() != out["episodes"]:
-        t = time.perf_counter()
+        s, c, t = server_cpu(), time.process_time(), time.perf_counter()
         begun = timezone.now()
         summary = places_sync()
         mark(begun)
-        out["places_sync"] = {"seconds": round(time.perf_counter() - t, 1), "episodes": summary.episodes,
+        seconds = time.perf_counter() - t
+        out["places_sync"] = {"seconds": round(seconds, 1), "cpu_s": round(time.process_time() - c, 1),
+                              "server_cpu_s": round(server_cpu() - s, 1), "episodes": summary.episodes,
+                              "episodes_per_s": round(summary.episodes / seconds),
                               "places": summary.places, "interviews": summary.interviews}
     ensure_fresh()
 
@@ -159,6 +190,7 @@ def main(argv=None) -> int:
         lambda: report_rows(authority_id=None, start=dt.date(2016, 4, 1), end=dt.date(2026, 4, 1)), args.repeat)
     timings["freshness check, nothing changed"] = timed(ensure_fresh, args.repeat)
     out["timings"] = timings
+    out["load_average_after"] = os.getloadavg()
     map_year = client.get("/hotspots/map.json", year).json()
     out["sizes"] = {
         "episodes of the authority, 1 year": sum(a["episodes"] for a in map_year["areas"])
@@ -176,10 +208,14 @@ def main(argv=None) -> int:
           f"(bigdata fill or reuse: {out['fill_s']} s)")
     if "places_sync" in out:
         ps = out["places_sync"]
-        print(f"  places sync: {ps['seconds']} s for {ps['episodes']:,} episodes ({ps['places']:,} places)")
+        print(f"  places sync: {ps['seconds']} s for {ps['episodes']:,} episodes ({ps['episodes_per_s']:,} a second; "
+              f"CPU {ps['cpu_s']} s, server {ps['server_cpu_s']} s; {ps['places']:,} places)")
     print(f"  busiest authority: {authority.name} ({authority.code}); sizes: {out['sizes']}")
+    print("  load average before: %.2f %.2f %.2f; after: %.2f %.2f %.2f"
+          % (*out["load_average_before"], *out["load_average_after"]))
     for name, t in timings.items():
-        print(f"  {name:48s} median {t['median_s']:.3f} s   max {t['max_s']:.3f} s")
+        print(f"  {name:48s} median {t['median_s']:.3f} s   max {t['max_s']:.3f} s   "
+              f"CPU {t['cpu_s']:.3f} s   server CPU {t['server_cpu_s']:.3f} s")
     return 0
 
 

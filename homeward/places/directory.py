@@ -295,30 +295,42 @@ def geocode(text: str | None) -> Located:
     return geocode_many([parsed])[0]
 
 
-def geocode_many(items: list[rules.ParsedPostcode]) -> list[Located]:
-    """`geocode` for many parsed postcodes at once (two queries)."""
-    units = {p.postcode for p in items if p.postcode}
-    districts = {p.district for p in items if p.district}
-    found_units = {}
-    for chunk in _chunks(sorted(units), 500):
-        found_units.update({pc: (lat, lon) for pc, lat, lon in
-                            Postcode.objects.filter(postcode__in=chunk).values_list("postcode", "latitude", "longitude")})
-    found_districts = {}
-    for chunk in _chunks(sorted(districts), 500):
-        found_districts.update({d: (lat, lon) for d, lat, lon in PostcodeDistrict.objects.filter(district__in=chunk)
-                                .values_list("district", "latitude", "longitude")})
+def geocode_many(items: list[rules.ParsedPostcode], cache: dict | None = None) -> list[Located]:
+    """`geocode` for many parsed postcodes at once (two queries). `cache`:
+    a dict kept by the caller over several calls (one run of a sync), so
+    that each postcode and district is looked up once."""
+    if cache is None:
+        cache = {}
+    units = cache.setdefault("units", {})  # postcode -> (lat, lon) or None when not held
+    districts = cache.setdefault("districts", {})
+    wanted_units = sorted({p.postcode for p in items if p.postcode and p.postcode not in units})
+    wanted_districts = sorted({p.district for p in items if p.district and p.district not in districts})
+    for chunk in _chunks(wanted_units, 500):
+        units.update(dict.fromkeys(chunk))
+        units.update({pc: (lat, lon) for pc, lat, lon in
+                      Postcode.objects.filter(postcode__in=chunk).order_by().values_list("postcode", "latitude",
+                                                                                        "longitude")})
+    for chunk in _chunks(wanted_districts, 500):
+        districts.update(dict.fromkeys(chunk))
+        districts.update({d: (lat, lon) for d, lat, lon in PostcodeDistrict.objects.filter(district__in=chunk)
+                          .order_by().values_list("district", "latitude", "longitude")})
+    answers = cache.setdefault("located", {})  # ParsedPostcode -> Located
     out = []
     for p in items:
-        if p.district is None:
-            out.append(NOWHERE)
-        elif p.postcode and p.postcode in found_units:
-            lat, lon = found_units[p.postcode]
-            out.append(Located(p.postcode, p.district, lat, lon, "unit"))
-        elif p.district in found_districts:
-            lat, lon = found_districts[p.district]
-            out.append(Located(p.postcode or "", p.district, lat, lon, "district"))
-        else:
-            out.append(Located(p.postcode or "", p.district, None, None, "none"))
+        located = answers.get(p)
+        if located is None:
+            if p.district is None:
+                located = NOWHERE
+            elif p.postcode and units.get(p.postcode) is not None:
+                lat, lon = units[p.postcode]
+                located = Located(p.postcode, p.district, lat, lon, "unit")
+            elif districts.get(p.district) is not None:
+                lat, lon = districts[p.district]
+                located = Located(p.postcode or "", p.district, lat, lon, "district")
+            else:
+                located = Located(p.postcode or "", p.district, None, None, "none")
+            answers[p] = located
+        out.append(located)
     return out
 
 

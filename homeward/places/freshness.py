@@ -16,6 +16,10 @@ too.
 The cursor moves to the newest change seen, less MARGIN, so a transaction
 that committed late with an earlier timestamp is still seen next time;
 rows already up to date in that margin cost a comparison, not a refresh.
+
+Many stale episodes at once (more than FULL_REFRESH_OVER) are refreshed as
+`places sync` does (services.episode_places_refresh_all), which gives the
+same rows much faster than lists of ids.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from .models import Cursor, EpisodePlace
 
 NAME = "episodes"
 MARGIN = timedelta(minutes=5)
+# More stale episodes than this (the first look on a database that already
+# held episodes, a bulk change) are refreshed as a full sync does: every
+# episode read by ranges of ids, only what differs written.
+FULL_REFRESH_OVER = 50_000
 
 
 def stale_episode_ids(since=None) -> list[int]:
@@ -58,7 +66,7 @@ def moved_home_episode_ids(since) -> list[int]:
 def ensure_fresh() -> int:
     """Refresh the hotspot rows of episodes changed since the last check.
     Returns how many were refreshed."""
-    from .services import episode_places_refresh
+    from .services import episode_places_refresh, episode_places_refresh_all
 
     cursor = Cursor.objects.filter(name=NAME).first()
     newest = Episode.objects.aggregate(m=Max("updated_at"))["m"]
@@ -73,7 +81,9 @@ def ensure_fresh() -> int:
     ids = stale_episode_ids(since)
     if since is not None:
         ids = sorted(set(ids) | set(moved_home_episode_ids(since)))
-    if ids:
+    if len(ids) > FULL_REFRESH_OVER:  # a first look, or a bulk change: by ranges of ids, as a full sync
+        episode_places_refresh_all()
+    elif ids:
         episode_places_refresh(ids)
     mark(newest)
     return len(ids)

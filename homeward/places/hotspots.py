@@ -15,15 +15,19 @@ fields. The authority's episodes are three disjoint index range scans
 EpisodePlace.home_authority, the child's home authority for an episode from
 home) in a UNION ALL, grouped by the area: no episode is loaded into Python.
 Each index also holds the district and the child, so the default count
-reads the indexes only. Before counting, freshness.ensure_fresh() brings rows
-of episodes changed since the last look up to date.
+reads the indexes only. Every authority together, by district, over a long
+period, reads the index ordered by district and child instead
+(_whole_country_index), which needs no sort. Before counting,
+freshness.ensure_fresh() brings rows of episodes changed since the last look
+up to date.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
 
 from django.db import connection, transaction
 
@@ -82,7 +86,8 @@ def _episodes_sql(q: HotspotQuery, columns: str, extra: str = "", *, first_day: 
         params["mf"] = q.missing_from
     cond += extra
     if q.authority_id is None:
-        return f"SELECT {columns} FROM {E} x WHERE {cond}", params
+        hint = _whole_country_index(q, first_day or q.start)
+        return f"SELECT {columns} FROM {E} x{hint} WHERE {cond}", params
     params["a"] = q.authority_id
     elsewhere = "x.area_authority_id <> %(a)s"
     not_own = "(x.responsible_authority_id IS NULL OR x.responsible_authority_id <> %(a)s)"
@@ -92,6 +97,38 @@ def _episodes_sql(q: HotspotQuery, columns: str, extra: str = "", *, first_day: 
     at_home = (f"SELECT {columns} FROM {E} x WHERE x.home_authority_id = %(a)s AND {elsewhere} AND {not_own}"
                f" AND {cond}")
     return f"{in_area} UNION ALL {own} UNION ALL {at_home}", params
+
+
+# The share of the data's span of time a period must cover for every
+# authority's count by district to read the index in district order
+# (places_ep_district_cover) rather than the period's range of start times.
+WHOLE_INDEX_FROM = 0.2
+
+
+def _whole_country_index(q: HotspotQuery, first_day: date) -> str:
+    """For every authority together, by district of the place found, on
+    SQLite: over a long period, read places_ep_district_cover from end to
+    end: its rows come grouped by district and, within one, by child, so
+    the episodes and distinct children are counted with no sort of
+    millions of rows. (SQLite cannot tell how many rows a range of start
+    times holds, and would otherwise read that range and sort it.) Over a
+    short period the range of start times is read, as before: fewer rows.
+    PostgreSQL chooses from its statistics."""
+    if connection.vendor != "sqlite" or q.column != "found_district" or q.missing_from:
+        return ""
+    E = EpisodePlace._meta.db_table
+    with connection.cursor() as cursor:  # two probes of places_ep_start_cover
+        cursor.execute(f"SELECT MIN(started_at) FROM {E}")
+        first = cursor.fetchone()[0]
+        cursor.execute(f"SELECT MAX(started_at) FROM {E}")
+        last = cursor.fetchone()[0]
+    if first is None or last is None or last <= first:
+        return ""
+    first, last = (datetime.fromisoformat(v) if isinstance(v, str) else v for v in (first, last))  # UTC text
+    first, last = (v if v.tzinfo else v.replace(tzinfo=dt_timezone.utc) for v in (first, last))
+    lo, hi = max(start_of_day(first_day), first), min(start_of_day(q.end), last)
+    share = max((hi - lo).total_seconds(), 0) / (last - first).total_seconds()
+    return " INDEXED BY places_ep_district_cover" if share >= WHOLE_INDEX_FROM else ""
 
 
 @contextmanager

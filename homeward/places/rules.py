@@ -110,9 +110,21 @@ def place_key(label: str | None, postcode_text: str | None) -> str:
     upper-cased when it is not a postcode). "McDonald's, CT1 2AB" and
     "mcdonald's ct12ab" are one place; the postcode CT1 2AB alone is another
     (a place known only by its postcode)."""
-    parsed = parse_postcode(postcode_text)
+    return _place_key(normalise_label(label), parse_postcode(postcode_text), postcode_text)
+
+
+def place_key_if_something(label: str | None, postcode_text: str | None) -> str | None:
+    """`place_key`, or None when there is nothing to record: no text and no
+    postcode (full or partial)."""
+    normalised, parsed = normalise_label(label), parse_postcode(postcode_text)
+    if not normalised and parsed.district is None:
+        return None
+    return _place_key(normalised, parsed, postcode_text)
+
+
+def _place_key(normalised: str, parsed: ParsedPostcode, postcode_text: str | None) -> str:
     where = parsed.postcode or parsed.district or re.sub(r"\s+", " ", str(postcode_text or "")).strip().upper()
-    return f"{normalise_label(label)[:300]}|{where[:30]}"
+    return f"{normalised[:300]}|{where[:30]}"
 
 
 # What an interview's kind of place says about how the child used it.

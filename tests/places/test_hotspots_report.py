@@ -136,3 +136,31 @@ def test_report_rows_agree_with_the_key_figures_total(march, world):
     rows = report_rows(authority_id=world.kent.pk, start=london(2025, 3, 1).date(), end=london(2025, 4, 1).date())
     figures = key_figures(authority=world.kent, start=london(2025, 3, 1).date(), end=london(2025, 4, 1).date())
     assert sum(r["episodes"] for r in rows) == figures["episodes"]["total"] == 11
+
+
+EXPECTED_ALL = [
+    {"district": "CT1", "episodes": 4, "children": 3},
+    {"district": "DA1", "episodes": 2, "children": 2},
+    {"district": None, "episodes": 2, "children": 2},
+    {"district": "CT2", "episodes": 1, "children": 1},
+    {"district": "ME14", "episodes": 1, "children": 1},
+    {"district": "ME15", "episodes": 1, "children": 1},
+    {"district": "SE1", "episodes": 1, "children": 1},
+]
+
+
+@pytest.mark.parametrize("share", [0.0, 2.0], ids=["index by district", "index by start"])
+def test_every_authority_counts_the_same_whichever_index_is_read(march, monkeypatch, share):
+    # SQLite reads the index ordered by district over a long period
+    # (hotspots._whole_country_index), the range of start times otherwise.
+    from homeward.places import hotspots
+
+    monkeypatch.setattr(hotspots, "WHOLE_INDEX_FROM", share)
+    start, end = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
+    assert report_rows(authority_id=None, start=start, end=end) == EXPECTED_ALL
+    # Edges: the first moment in, the exclusive end out, the day before out.
+    assert sum(r["episodes"] for r in report_rows(authority_id=None, start=start, end=dt.date(2025, 3, 2))) == 1
+    assert report_rows(authority_id=None, start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 2)) == [
+        {"district": "CT1", "episodes": 1, "children": 1}]
+    assert report_rows(authority_id=None, start=dt.date(2025, 2, 28), end=start) == [
+        {"district": "CT1", "episodes": 1, "children": 1}]
