@@ -74,6 +74,13 @@ class Episode(models.Model):
             models.Index(fields=["child", "started_at"]),
             models.Index(fields=["area_authority", "started_at"]),
             models.Index(fields=["responsible_authority", "started_at"]),
+            # For the link rules (homeward/intelligence/selectors.py): other
+            # children's episodes from the same provider or address in a time
+            # window, and returns at the same found postcode. (Named as the
+            # intelligence part first created them, migration 0002 there.)
+            models.Index(fields=["provider", "started_at"], name="intel_episode_provider_start"),
+            models.Index(fields=["postcode", "started_at"], name="intel_episode_postcode_start"),
+            models.Index(fields=["found_postcode", "returned_at"], name="intel_episode_found_returned"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,10 +3,10 @@
 `selectors.episode_links_for_child` looks for other children's episodes from
 the same provider or the same address (postcode) in a time window, and for
 returns at the same found postcode within two hours of a child's returns.
-The episodes part has no index for these, so they are created here, by name,
+They were first created here, by name,
 on both SQLite and PostgreSQL. They
-belong in homeward/episodes/models.py (Episode.Meta.indexes); once they are
-there under these names, this migration becomes a no-op (IF NOT EXISTS).
+are declared in homeward/episodes/models.py (Episode.Meta.indexes, recorded by
+episodes migration 0004): whichever runs first creates them (IF NOT EXISTS).
 """
 
 from django.db import migrations
