@@ -70,6 +70,12 @@ def can_see_figures(role: str) -> bool:
     return role in COUNCIL_CASE_ROLES or role in {Role.ANALYST, Role.POLICE}
 
 
+def sees_figures_only(role: str) -> bool:
+    """A role that sees figures and no named record (the analyst): small
+    numbers are always suppressed in what it is shown (decision 0011)."""
+    return can_see_figures(role) and not can_see_named_records(role)
+
+
 def can_see_people_of_concern(role: str) -> bool:
     return role in EXPLOITATION_ROLES
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from homeward.access import roles
 from homeward.access.roles import can_see_figures, can_see_named_records
 from homeward.access.scope import authority_ids_for
 
@@ -41,7 +42,7 @@ def can_see_episodes_behind(actor) -> bool:
 
 def sees_figures_only(actor) -> bool:
     role = _role(actor)
-    return bool(role) and can_see_figures(role) and not can_see_named_records(role)
+    return bool(role) and roles.sees_figures_only(role)
 
 
 def suppression_threshold(actor) -> int | None:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from homeward.access.audit import audit_record
 from homeward.access.models import AuditEvent
-from homeward.access.roles import can_see_figures
+from homeward.access.roles import can_see_figures, sees_figures_only
 from homeward.access.scope import authority_ids_for
 from homeward.placements.models import Authority
 from homeward.reporting import partnership_report, periodic
@@ -33,6 +33,7 @@ SUPPRESS_CHOICES = [
     ("5", "For publication: counts from 1 to 4 shown as “<5”"),
     ("0", "For internal use only: every count shown"),
 ]
+FORCED_THRESHOLD = 5  # for roles that see figures only
 
 
 def _authorities(request) -> list[Authority]:
@@ -72,11 +73,19 @@ def _read(request, authorities: list[Authority]):
         period = periodic.parse_period(request.GET.get("period"))
     except periodic.PeriodError as exc:
         errors.add("period", f"Period: {exc}")
+    if _suppress_forced(request):  # whatever the query says (decision 0011)
+        return authority, period, FORCED_THRESHOLD, errors
     suppress = (request.GET.get("suppress") or "5").strip()
     if suppress not in {value for value, _ in SUPPRESS_CHOICES}:
         errors.add("suppress", "Choose whether small numbers are suppressed")
         suppress = "5"
     return authority, period, int(suppress), errors
+
+
+def _suppress_forced(request) -> bool:
+    """Roles that see figures only always have small numbers suppressed
+    (decision 0011): the choice is not offered to them."""
+    return sees_figures_only(getattr(request.user, "role", None) or "")
 
 
 def _payload(authority, period, suppress) -> dict:
@@ -91,7 +100,8 @@ def partnership(request):
     today = timezone.localdate()
     asked = any(request.GET.get(name) for name in ("authority", "period", "suppress"))
     context = {"authority_choices": [(a.code, f"{a.name} ({a.code})") for a in authorities],
-               "suppress_choices": SUPPRESS_CHOICES, "errors": Errors()}
+               "suppress_choices": SUPPRESS_CHOICES, "errors": Errors(),
+               "suppress_forced": _suppress_forced(request), "forced_threshold": FORCED_THRESHOLD}
     if not asked:
         context.update({"authority": authorities[0].code, "period": periodic.default_period(today).code,
                         "suppress": "5", "period_choices": _period_choices(today, "")})

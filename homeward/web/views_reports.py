@@ -12,7 +12,7 @@ filter, without saying anything about it.
 
 Small numbers: for roles that see figures only (`can_see_named_records` is
 false: the analyst) suppression is always on, with the rule printed on the
-page; anyone else may switch it on. The threshold is SUPPRESS_THRESHOLD.
+page; anyone else may switch it on (decision 0011). The threshold is SUPPRESS_THRESHOLD.
 
 Every view and every download is audited (object type `kpis`, as the
 command), with the period, the filters and the format.
@@ -36,7 +36,7 @@ from django.views.decorators.http import require_GET
 
 from homeward.access.audit import audit_record
 from homeward.access.models import AuditEvent
-from homeward.access.roles import can_see_figures, can_see_named_records
+from homeward.access.roles import can_see_figures, sees_figures_only
 from homeward.access.scope import authority_ids_for
 from homeward.placements.models import Authority
 from homeward.problems import Refused
@@ -60,8 +60,8 @@ def _role(request) -> str:
 
 def figures_only(role: str) -> bool:
     """A role that sees figures and no named record (the analyst): small
-    numbers are always suppressed for it."""
-    return can_see_figures(role) and not can_see_named_records(role)
+    numbers are always suppressed for it (decision 0011)."""
+    return sees_figures_only(role)
 
 
 def figure_authorities(user) -> list[Authority]:

@@ -167,15 +167,36 @@ def test_published_output_suppresses_small_numbers_and_says_so(client, world, sc
 
 
 def test_viewing_a_report_is_audited_and_the_empty_form_is_not(client, world, scenario):  # noqa: F811
-    get(client, world.kent_analyst)
+    get(client, world.kent_team_manager)
     assert not AuditEvent.objects.filter(object_type="partnership_report").exists()
-    get(client, world.kent_analyst, **Q1)
+    get(client, world.kent_team_manager, **Q1)
     event = AuditEvent.objects.get(object_type="partnership_report")
     assert event.action == AuditEvent.Action.READ and event.object_id == "886"
-    assert event.actor_username == world.kent_analyst.username
+    assert event.actor_username == world.kent_team_manager.username
     assert event.payload == {"authority": "886", "period": "2025-Q1", "from": "2025-01-01", "to": "2025-04-01",
                              "suppress": None}
     assert event.child_id is None
+
+
+def test_for_a_role_that_sees_figures_only_small_numbers_are_always_suppressed(client, world, scenario):  # noqa: F811
+    """Decision 0011: the analyst is not offered the choice, and asking for every
+    count in the query changes nothing, on the page, in the PDF or in the audit."""
+    form = get(client, world.kent_analyst).content.decode()
+    assert 'name="suppress"' not in form
+    assert "Small numbers are always suppressed for your role" in form
+    html = get(client, world.kent_analyst, **Q1).content.decode()  # Q1 asks for suppress=0
+    assert "Small numbers are suppressed." in html and "Small numbers are not suppressed" not in html
+    assert row(html, "Episodes") == ["Episodes", "12", "<5"]
+    assert row(html, "March 2025") == ["March 2025", "<5", "0"]
+    event = AuditEvent.objects.get(object_type="partnership_report", action=AuditEvent.Action.READ)
+    assert event.payload["suppress"] == 5
+    response = get(client, world.kent_analyst, PDF, **Q1)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    event = AuditEvent.objects.get(object_type="partnership_report", action=AuditEvent.Action.EXPORT)
+    assert event.payload["suppress"] == 5
+    # someone who sees the records still chooses
+    html = get(client, world.kent_team_manager, **Q1).content.decode()
+    assert 'name="suppress"' in html and row(html, "Episodes") == ["Episodes", "12", "2"]
 
 
 # --- the PDF ------------------------------------------------------------------------------------------------------
