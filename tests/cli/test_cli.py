@@ -93,3 +93,20 @@ def test_the_help_lists_every_command_homeward_adds():
     root = Path(homeward.__file__).parent
     commands = {p.stem for p in root.glob("*/management/commands/*.py") if not p.stem.startswith("_")}
     assert commands - {"flush"} <= listed, sorted(commands - {"flush"} - listed)
+
+
+@pytest.mark.parametrize("content, rows", [
+    (b"source,source_ref\na,1\nb,2\n", 2),
+    (b"\xef\xbb\xbfsource,source_ref\na,1\nb,2", 2),  # a byte-order mark, no last line break
+    (b'{"source": "a"}\n{"source": "b"}\n{"source": "c"}\n', 3),  # JSON lines: no header
+    (b"source,source_ref\n", 0),
+    (b"", 0),
+])
+def test_the_progress_bar_counts_the_rows_of_a_file_before_it_starts(tmp_path, content, rows):
+    import importlib
+
+    command = importlib.import_module("homeward.episodes.management.commands.import")
+    path = tmp_path / "feed"
+    path.write_bytes(content)
+    assert command._rows_in(path) == rows
+    assert command._rows_in(tmp_path / "missing") is None

@@ -47,10 +47,10 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             from tqdm import tqdm
 
-            size = path.stat().st_size
-            # Rough row estimate for the bar; it is corrected as the file is read.
-            bar = tqdm(total=max(1, size // 200), unit="rows", desc=path.name, disable=None, dynamic_ncols=True,
-                       mininterval=0.5, file=self.stderr._out)
+            out = self.stderr._out
+            on_terminal = getattr(out, "isatty", lambda: False)()  # (tqdm shows nothing elsewhere: disable=None)
+            bar = tqdm(total=_rows_in(path) if on_terminal else None, unit="rows", desc=path.name, disable=None,
+                       dynamic_ncols=True, mininterval=0.5, file=out)
         try:
             summary, _ = import_notifications(
                 actor=None, authority=authority, path=path, fmt=options.get("format"),
@@ -60,7 +60,29 @@ class Command(BaseCommand):
             raise CommandError("; ".join(p.message for p in exc.problems)) from None
         finally:
             if bar is not None:
+                if bar.total is not None and bar.n != bar.total:
+                    bar.total = bar.n  # a CSV value holding line breaks: lines are not rows
                 bar.close()
         self.stdout.write(format_summary(summary, path.name))
         if summary.rejected:
             raise SystemExit(1)
+
+
+def _rows_in(path: Path) -> int | None:
+    """About how many rows the file holds, for the progress bar: its lines,
+    less a CSV header (a quoted value may hold line breaks: then fewer)."""
+    lines, last = 0, b"\n"
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+            f.seek(0)
+            first = f.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return None
+    if last != b"\n":
+        lines += 1  # a last line without its line break
+    header = 0 if first.startswith((b"{", b"[")) else 1
+    return max(lines - header, 0)
+
